@@ -1,0 +1,296 @@
+/* The boot shim: from GRUB's 32-bit protected mode to the stage's 64-bit C++ entry.
+ *
+ * GRUB (multiboot2 specification, section 3.3 "I386 machine state") jumps to _start with
+ *   EAX = 0x36d76289, EBX = physical address of the boot information, paging off,
+ *   interrupts off, flat 32-bit segments, and no usable stack.
+ * The shim checks what it relies on (multiboot2, CPUID, long mode), builds the boot page tables,
+ * enables long mode and calls
+ *     extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys);
+ * When a check fails it writes "ERR: <what>" white on red at the top of the VGA screen and halts.
+ *
+ * Page tables built here (Intel SDM Vol. 3A, 4.5 "4-Level Paging"):
+ *   - virtual 0 .. 4 MiB -> physical 0 .. 4 MiB in 4 KiB pages. Page 0 stays unmapped (null
+ *     pointer accesses fault), the kernel's text is read-only and executable, its rodata read-only
+ *     and not executable, the page below the kernel stack unmapped (the guard page), everything
+ *     else writable and not executable;
+ *   - virtual PHYSICAL_MEMORY_OFFSET + p -> physical p for p in 0 .. 4 GiB, in 2 MiB pages,
+ *     writable and not executable.
+ * Keep the constants in sync with common/include/boot/boot.h. */
+
+#define MULTIBOOT2_HEADER_MAGIC     0xe85250d6
+#define MULTIBOOT2_BOOTLOADER_MAGIC 0x36d76289
+
+#define PTE_PRESENT   (1 << 0)
+#define PTE_WRITABLE  (1 << 1)
+#define PTE_HUGE      (1 << 7)
+#define PTE_NX_HIGH   0x80000000 /* bit 63 of the entry, as seen in the high double word */
+
+#define CR0_WP        (1 << 16)
+#define CR0_PG        (1 << 31)
+#define CR4_PAE       (1 << 5)
+#define MSR_EFER      0xc0000080
+#define EFER_LME      (1 << 8)
+#define EFER_NXE      (1 << 11)
+
+#define IDENTITY_PAGES    1024 /* 4 MiB of 4 KiB pages: two page tables */
+#define OFFSET_GIBIBYTES  4    /* physical memory reachable through the offset mapping */
+#define PML4_OFFSET_INDEX 256  /* PHYSICAL_MEMORY_OFFSET = 0xffff800000000000 */
+
+#define ERROR_ATTRIBUTE   0x4f /* white on red */
+
+/* ---------------------------------------------------------------------------------------------
+ * Multiboot2 header (multiboot2 specification, 3.1.1): magic, architecture 0 (i386 protected
+ * mode), header length, checksum, then tags; only the end tag. Without an address tag GRUB loads
+ * the ELF segments at their physical addresses and enters at the ELF entry point. */
+    .section .multiboot2, "a"
+    .balign 8
+multiboot2_header:
+    .long MULTIBOOT2_HEADER_MAGIC
+    .long 0
+    .long multiboot2_header_end - multiboot2_header
+    .long 0x100000000 - (MULTIBOOT2_HEADER_MAGIC + (multiboot2_header_end - multiboot2_header))
+    .balign 8
+    .short 0 /* end tag: type 0, flags 0, size 8 */
+    .short 0
+    .long 8
+multiboot2_header_end:
+
+/* ---------------------------------------------------------------------------------------------
+ * 32-bit code */
+    .section .boot.text, "ax"
+    .code32
+    .global _start
+    .type _start, @function
+_start:
+    cli
+    cld
+    mov $__stack_top, %esp
+    mov %eax, %edi              /* keep magic and boot information across the checks */
+    mov %ebx, %esi
+
+    cmp $MULTIBOOT2_BOOTLOADER_MAGIC, %edi
+    jne .Lno_multiboot2
+
+    /* CPUID exists when software can flip EFLAGS.ID (bit 21). */
+    pushfl
+    pop %eax
+    mov %eax, %ecx
+    xor $(1 << 21), %eax
+    push %eax
+    popfl
+    pushfl
+    pop %eax
+    push %ecx
+    popfl
+    cmp %eax, %ecx
+    je .Lno_cpuid
+
+    /* Long mode: CPUID 0x80000001, EDX bit 29 (needs the extended leaf to exist). */
+    mov $0x80000000, %eax
+    cpuid
+    cmp $0x80000001, %eax
+    jb .Lno_long_mode
+    mov $0x80000001, %eax
+    cpuid
+    test $(1 << 29), %edx
+    jz .Lno_long_mode
+
+    /* No-execute (EDX bit 20) is used when present; without it pages are simply executable. */
+    xor %ebp, %ebp              /* EBP = high double word of NX, or 0 */
+    test $(1 << 20), %edx
+    jz 1f
+    mov $PTE_NX_HIGH, %ebp
+1:
+    call build_page_tables
+
+    mov %cr4, %eax
+    or $CR4_PAE, %eax
+    mov %eax, %cr4
+
+    mov $boot_pml4, %eax
+    mov %eax, %cr3
+
+    mov $MSR_EFER, %ecx
+    rdmsr
+    or $EFER_LME, %eax
+    test %ebp, %ebp
+    jz 2f
+    or $EFER_NXE, %eax
+2:
+    wrmsr
+
+    /* Paging on (which activates long mode) and write protection for ring 0 too, so that a
+     * write to kernel text faults instead of succeeding. */
+    mov %cr0, %eax
+    or $(CR0_PG | CR0_WP), %eax
+    mov %eax, %cr0
+
+    lgdt gdt64_pointer
+    ljmp $(gdt64_code - gdt64), $long_mode_start
+
+/* Fills the boot page tables. In: EBP = NX high double word (0 when NX is unavailable).
+ * Clobbers EAX, EBX, ECX, EDX. The tables are in .bss, which GRUB zeroes, but they are cleared
+ * here anyway so the shim does not depend on that. */
+build_page_tables:
+    push %edi
+    mov $boot_page_tables_start, %edi
+    mov $((boot_page_tables_end - boot_page_tables_start) / 4), %ecx
+    xor %eax, %eax
+    rep stosl
+    pop %edi
+
+    /* Upper levels: present and writable; the leaf entries decide the rights. */
+    movl $(boot_pdpt_low + PTE_PRESENT + PTE_WRITABLE), boot_pml4
+    movl $(boot_pd_low + PTE_PRESENT + PTE_WRITABLE), boot_pdpt_low
+    movl $(boot_pt_low + PTE_PRESENT + PTE_WRITABLE), boot_pd_low
+    movl $(boot_pt_low + 4096 + PTE_PRESENT + PTE_WRITABLE), boot_pd_low + 8
+    movl $(boot_pdpt_offset + PTE_PRESENT + PTE_WRITABLE), boot_pml4 + PML4_OFFSET_INDEX * 8
+
+    /* Identity map of the low 4 MiB, one 4 KiB page per entry. */
+    xor %ecx, %ecx              /* page number */
+3:
+    mov %ecx, %ebx
+    shl $12, %ebx               /* EBX = address of the page */
+    xor %edx, %edx              /* EDX = high double word of the entry */
+    test %ebx, %ebx
+    jz 6f                       /* page 0: unmapped */
+    cmp $__stack_guard, %ebx
+    je 6f                       /* guard page: unmapped */
+    mov %ebx, %eax
+    or $PTE_PRESENT, %eax
+    cmp $__text_start, %ebx
+    jb 4f
+    cmp $__text_end, %ebx
+    jb 5f                       /* text: read-only, executable */
+    cmp $__rodata_end, %ebx
+    jb 7f                       /* rodata: read-only, not executable */
+4:
+    or $PTE_WRITABLE, %eax      /* everything else: writable, not executable */
+7:
+    mov %ebp, %edx
+5:
+    mov %eax, boot_pt_low(, %ecx, 8)
+    mov %edx, boot_pt_low + 4(, %ecx, 8)
+6:
+    inc %ecx
+    cmp $IDENTITY_PAGES, %ecx
+    jb 3b
+
+    /* Offset map: OFFSET_GIBIBYTES page directories of 2 MiB pages, contiguous in memory, so
+     * entry n of the combined array maps physical n * 2 MiB. */
+    xor %ecx, %ecx
+8:
+    mov %ecx, %eax
+    shl $21, %eax
+    or $(PTE_PRESENT + PTE_WRITABLE + PTE_HUGE), %eax
+    mov %eax, boot_pd_offset(, %ecx, 8)
+    mov %ebp, boot_pd_offset + 4(, %ecx, 8)
+    inc %ecx
+    cmp $(OFFSET_GIBIBYTES * 512), %ecx
+    jb 8b
+
+    xor %ecx, %ecx
+9:
+    mov %ecx, %eax
+    shl $12, %eax
+    add $(boot_pd_offset + PTE_PRESENT + PTE_WRITABLE), %eax
+    mov %eax, boot_pdpt_offset(, %ecx, 8)
+    inc %ecx
+    cmp $OFFSET_GIBIBYTES, %ecx
+    jb 9b
+    ret
+
+/* Error path: EDX points at a NUL-terminated message. Written straight to the VGA text buffer
+ * (paging is still off), then the CPU halts with interrupts off; it never resets. */
+.Lno_multiboot2:
+    mov $msg_no_multiboot2, %edx
+    jmp boot_error
+.Lno_cpuid:
+    mov $msg_no_cpuid, %edx
+    jmp boot_error
+.Lno_long_mode:
+    mov $msg_no_long_mode, %edx
+boot_error:
+    mov $0xb8000, %edi
+    mov $msg_prefix, %ebx
+    call 1f
+    mov %edx, %ebx
+    call 1f
+    jmp boot_halt
+1:  /* print the string at EBX, advancing EDI */
+    movb (%ebx), %al
+    test %al, %al
+    jz 2f
+    movb %al, (%edi)
+    movb $ERROR_ATTRIBUTE, 1(%edi)
+    add $2, %edi
+    inc %ebx
+    jmp 1b
+2:
+    ret
+    .global boot_halt
+boot_halt:
+    cli
+    hlt
+    jmp boot_halt
+
+msg_prefix:        .asciz "ERR: "
+msg_no_multiboot2: .asciz "not started by a multiboot2 boot loader"
+msg_no_cpuid:      .asciz "this CPU has no CPUID instruction"
+msg_no_long_mode:  .asciz "this CPU does not support long mode (x86_64)"
+
+/* A minimal 64-bit GDT: null, kernel code (L=1). Data segment registers are loaded with the null
+ * selector, which 64-bit mode allows at CPL 0 (Intel SDM Vol. 3A, 3.4.4), so a later stage can
+ * replace this GDT without leaving stale selectors behind. */
+    .balign 8
+gdt64:
+    .quad 0
+gdt64_code:
+    .quad (1 << 43) | (1 << 44) | (1 << 47) | (1 << 53) /* executable, code/data, present, long */
+gdt64_pointer:
+    .short gdt64_pointer - gdt64 - 1
+    .long gdt64
+
+/* ---------------------------------------------------------------------------------------------
+ * 64-bit code */
+    .code64
+long_mode_start:
+    xor %eax, %eax
+    mov %ax, %ss
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %fs
+    mov %ax, %gs
+    mov $__stack_top, %rsp
+    xor %ebp, %ebp              /* ends frame-pointer backtraces here */
+    mov %esi, %r12d             /* multiboot2 information, zero-extended */
+
+    /* Constructors of globals that need code to initialise (C++ [basic.start.dynamic]). */
+    lea __init_array_start(%rip), %rbx
+10:
+    lea __init_array_end(%rip), %rax
+    cmp %rax, %rbx
+    jae 11f
+    call *(%rbx)
+    add $8, %rbx
+    jmp 10b
+11:
+    mov %r12, %rdi
+    call kernel_main
+    jmp boot_halt               /* kernel_main must not return; if it does, stop here */
+
+/* ---------------------------------------------------------------------------------------------
+ * Boot page tables. Stages read them through CR3 and the offset mapping (stage 08 on). */
+    .section .bss.boot_page_tables, "aw", @nobits
+    .balign 4096
+boot_page_tables_start:
+    .global boot_pml4
+boot_pml4:        .skip 4096
+boot_pdpt_low:    .skip 4096
+boot_pd_low:      .skip 4096
+boot_pt_low:      .skip 4096 * 2
+boot_pdpt_offset: .skip 4096
+boot_pd_offset:   .skip 4096 * OFFSET_GIBIBYTES
+boot_page_tables_end:
+
+    .section .note.GNU-stack, "", @progbits

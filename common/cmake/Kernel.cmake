@@ -1,0 +1,111 @@
+# How a stage's C++ sources become a kernel ELF, a bootable GRUB ISO and CTest tests.
+#
+#   workbook_stage(LIBRARY <sources...>)
+#       Starts a stage: the stage's name is its directory name (03-vga). LIBRARY lists the sources
+#       shared by the stage's kernel and its test kernels (everything but the mains); they are
+#       compiled once. Creates the target <stage> that builds all of the stage's kernels.
+#   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>])
+#       A kernel: <name>.elf and <name>.iso in the stage's build directory.
+#   workbook_test(<test> KERNEL <name> [ARGS <harness arguments...>])
+#       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
+#       harness (common/harness/harness.py --help lists the arguments).
+
+get_filename_component(WORKBOOK_COMMON_DIR "${CMAKE_CURRENT_LIST_DIR}" DIRECTORY)
+set(WORKBOOK_HARNESS "${WORKBOOK_COMMON_DIR}/harness/harness.py")
+set(WORKBOOK_LINKER_SCRIPT "${WORKBOOK_COMMON_DIR}/boot/linker.ld")
+set(WORKBOOK_TEST_TIMEOUT 60 CACHE STRING "seconds a kernel test may run before the harness calls it a hang")
+
+# --- compiler flags for kernel code -----------------------------------------------------------
+add_library(workbook_kernel_flags INTERFACE)
+target_compile_features(workbook_kernel_flags INTERFACE cxx_std_20)
+target_include_directories(workbook_kernel_flags INTERFACE "${WORKBOOK_COMMON_DIR}/include")
+target_compile_options(workbook_kernel_flags INTERFACE
+  # No hosted environment: no libc, no libstdc++ runtime, no exceptions or RTTI.
+  $<$<COMPILE_LANGUAGE:CXX>:-ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit>
+  # Code for a fixed address below 2 GiB; no position independence, no stack protector (it
+  # would need a canary in %fs, which the kernel does not set up).
+  -fno-pic -fno-pie -fno-stack-protector
+  # Interrupt handlers may run on the current stack at any time: no red zone below RSP.
+  -mno-red-zone
+  # No SSE/x87 state in kernel code: handlers would have to save it.
+  $<$<CXX_COMPILER_ID:GNU>:-mgeneral-regs-only>
+  $<$<CXX_COMPILER_ID:Clang>:-mno-sse -mno-sse2 -mno-mmx>
+  -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -g
+  -Wall -Wextra $<$<BOOL:${WORKBOOK_WERROR}>:-Werror>)
+target_link_options(workbook_kernel_flags INTERFACE
+  -nostdlib -static -no-pie
+  "-Wl,-T,${WORKBOOK_LINKER_SCRIPT}"
+  -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack)
+
+# The boot shim and the compiler-support runtime, compiled once for all kernels.
+add_library(workbook_boot OBJECT
+  "${WORKBOOK_COMMON_DIR}/boot/boot.S"
+  "${WORKBOOK_COMMON_DIR}/runtime/runtime.cpp")
+target_link_libraries(workbook_boot PRIVATE workbook_kernel_flags)
+
+# --- stages ------------------------------------------------------------------------------------
+macro(workbook_stage)
+  cmake_parse_arguments(_ws "" "" "LIBRARY" ${ARGN})
+  get_filename_component(WORKBOOK_STAGE "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+  string(SUBSTRING "${WORKBOOK_STAGE}" 0 2 WORKBOOK_STAGE_NUMBER)
+  set(WORKBOOK_STAGE_PREFIX "s${WORKBOOK_STAGE_NUMBER}")
+  add_custom_target(${WORKBOOK_STAGE} ALL)
+  set(WORKBOOK_STAGE_LIBRARY "")
+  if(_ws_LIBRARY)
+    set(WORKBOOK_STAGE_LIBRARY ${WORKBOOK_STAGE_PREFIX}_library)
+    add_library(${WORKBOOK_STAGE_LIBRARY} OBJECT ${_ws_LIBRARY})
+    target_link_libraries(${WORKBOOK_STAGE_LIBRARY} PUBLIC workbook_kernel_flags)
+    target_include_directories(${WORKBOOK_STAGE_LIBRARY} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
+  endif()
+endmacro()
+
+function(workbook_kernel name)
+  cmake_parse_arguments(_wk "" "" "SOURCES;DEFINITIONS" ${ARGN})
+  set(target ${WORKBOOK_STAGE_PREFIX}_${name})
+  add_executable(${target} ${_wk_SOURCES} $<TARGET_OBJECTS:workbook_boot>)
+  target_link_libraries(${target} PRIVATE workbook_kernel_flags)
+  target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/src")
+  if(WORKBOOK_STAGE_LIBRARY)
+    target_sources(${target} PRIVATE $<TARGET_OBJECTS:${WORKBOOK_STAGE_LIBRARY}>)
+    add_dependencies(${target} ${WORKBOOK_STAGE_LIBRARY})
+  endif()
+  target_compile_definitions(${target} PRIVATE ${_wk_DEFINITIONS})
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME ${name} SUFFIX ".elf"
+    LINK_DEPENDS "${WORKBOOK_LINKER_SCRIPT}")
+
+  set(iso "${CMAKE_CURRENT_BINARY_DIR}/${name}.iso")
+  add_custom_command(OUTPUT "${iso}"
+    COMMAND "${CMAKE_COMMAND}" -DKERNEL=$<TARGET_FILE:${target}> -DISO=${iso}
+            "-DNAME=${WORKBOOK_STAGE} ${name}" -DGRUB_MKRESCUE=${WORKBOOK_GRUB_MKRESCUE}
+            -P "${WORKBOOK_COMMON_DIR}/cmake/make_iso.cmake"
+    DEPENDS ${target} "${WORKBOOK_COMMON_DIR}/cmake/make_iso.cmake"
+    COMMENT "GRUB ISO ${WORKBOOK_STAGE}/${name}.iso"
+    VERBATIM)
+  add_custom_target(${target}_iso DEPENDS "${iso}")
+  add_dependencies(${WORKBOOK_STAGE} ${target}_iso)
+endfunction()
+
+function(workbook_test test)
+  cmake_parse_arguments(_wt "" "KERNEL;TIMEOUT" "ARGS" ${ARGN})
+  if(NOT _wt_TIMEOUT)
+    set(_wt_TIMEOUT ${WORKBOOK_TEST_TIMEOUT})
+  endif()
+  set(target ${WORKBOOK_STAGE_PREFIX}_${_wt_KERNEL})
+  add_test(NAME ${WORKBOOK_STAGE}/${test}
+    COMMAND ${Python3_EXECUTABLE} "${WORKBOOK_HARNESS}"
+            --iso "${CMAKE_CURRENT_BINARY_DIR}/${_wt_KERNEL}.iso"
+            --elf $<TARGET_FILE:${target}>
+            --timeout ${_wt_TIMEOUT}
+            ${_wt_ARGS})
+  # CTest's own timeout is a backstop above the harness's, which reports hangs itself.
+  math(EXPR backstop "${_wt_TIMEOUT} + 30")
+  set_tests_properties(${WORKBOOK_STAGE}/${test} PROPERTIES LABELS ${WORKBOOK_STAGE} TIMEOUT ${backstop})
+endfunction()
+
+# A test that runs a script of its own (ELF checks, GDB) rather than the harness.
+function(workbook_script_test test)
+  cmake_parse_arguments(_ws "" "" "COMMAND" ${ARGN})
+  add_test(NAME ${WORKBOOK_STAGE}/${test} COMMAND ${_ws_COMMAND})
+  set_tests_properties(${WORKBOOK_STAGE}/${test} PROPERTIES LABELS ${WORKBOOK_STAGE} TIMEOUT 120)
+endfunction()

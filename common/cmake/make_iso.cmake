@@ -1,0 +1,28 @@
+# cmake -DKERNEL=<elf> -DISO=<iso> -DNAME=<menu title> -DGRUB_MKRESCUE=<path> -P make_iso.cmake
+#
+# Lays out an ISO tree (boot/kernel.elf and a grub.cfg that boots it at once) and runs
+# grub-mkrescue on it. grub-mkrescue's chatter is shown only when it fails.
+get_filename_component(_dir "${ISO}" DIRECTORY)
+get_filename_component(_base "${ISO}" NAME_WE)
+set(_tree "${_dir}/${_base}.isodir")
+file(REMOVE_RECURSE "${_tree}")
+file(MAKE_DIRECTORY "${_tree}/boot/grub")
+file(COPY_FILE "${KERNEL}" "${_tree}/boot/kernel.elf")
+file(WRITE "${_tree}/boot/grub/grub.cfg"
+  "set timeout=0\n"
+  "set default=0\n"
+  "menuentry \"${NAME}\" {\n"
+  "    multiboot2 /boot/kernel.elf\n"
+  "    boot\n"
+  "}\n")
+execute_process(
+  COMMAND "${GRUB_MKRESCUE}" -o "${ISO}" "${_tree}"
+          --fonts= --locales= --themes= --compress=xz
+          "--install-modules=multiboot2 normal iso9660 part_msdos biosdisk"
+  RESULT_VARIABLE _result
+  OUTPUT_VARIABLE _out
+  ERROR_VARIABLE _out)
+if(NOT _result EQUAL 0 OR NOT EXISTS "${ISO}")
+  message(FATAL_ERROR "grub-mkrescue failed (status ${_result}) making ${ISO}:\n${_out}")
+endif()
+file(REMOVE_RECURSE "${_tree}")

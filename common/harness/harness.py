@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Boots one workbook kernel under QEMU and decides whether it passed.
+
+Every test kernel ends in one of a few ways, and each gets its own verdict and exit status:
+
+  PASS          the kernel did what the test expects                                  0
+  FAILED        the kernel exited through isa-debug-exit with the failure code (35)   1
+  TRIPLE FAULT  QEMU logged a triple fault (with -no-reboot QEMU then exits with 0)   2
+  HANG          nothing ended the run before the timeout                               3
+  QEMU ERROR    QEMU could not start or exited with a status no kernel produces       4
+  PANIC         the kernel panicked where the test did not expect it                  5
+  WRONG VALUE   the kernel finished, but the screen or serial output is not as expected 6
+  RESET         the machine reset without a logged triple fault                        7
+
+Two ways a test kernel can finish:
+  --expect exit   (stage 04 on) the kernel reports through isa-debug-exit: 0x10 pass, 0x11 fail.
+  --expect halt   (stages 01-03, which have no exit device driver) the kernel stops the CPU with
+                  interrupts off inside its own code; the harness then reads the VGA text buffer
+                  out of the guest and checks it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+
+import qemu
+
+VERDICT_STATUS = {
+    "PASS": 0, "FAILED": 1, "TRIPLE FAULT": 2, "HANG": 3, "QEMU ERROR": 4,
+    "PANIC": 5, "WRONG VALUE": 6, "RESET": 7,
+}
+PANIC_MARKER = "PANIC at "
+
+
+class VgaCheck:
+    """ROW:COL:ATTR:TEXT -- TEXT must stand at ROW, COL with attribute ATTR (hex, or - for any)."""
+
+    def __init__(self, spec: str):
+        try:
+            row, col, attr, text = spec.split(":", 3)
+            self.row, self.col = int(row), int(col)
+            self.attr = None if attr == "-" else int(attr, 16)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"bad --vga spec {spec!r}: want ROW:COL:ATTR:TEXT")
+        self.text = text
+
+    def check(self, screen: qemu.Screen) -> str | None:
+        for i, expected in enumerate(self.text):
+            col = self.col + i
+            got_char = qemu.cp437(screen.char(self.row, col))
+            got_attr = screen.attr(self.row, col)
+            if got_char != expected or (self.attr is not None and got_attr != self.attr):
+                want_attr = "any" if self.attr is None else f"{self.attr:#04x}"
+                return (f"VGA row {self.row}, column {col}: expected {expected!r} with attribute "
+                        f"{want_attr}, got {got_char!r} with attribute {got_attr:#04x} "
+                        f"(row reads {screen.row_text(self.row).rstrip()!r})")
+        return None
+
+
+def describe_rip(elf: str | None, rip: int) -> str:
+    if not elf:
+        return f"{rip:#x}"
+    try:
+        out = subprocess.run(["addr2line", "-f", "-C", "-e", elf, f"{rip:#x}"],
+                             capture_output=True, text=True, timeout=5).stdout.split("\n")
+        if out and out[0] and out[0] != "??":
+            return f"{rip:#x} in {out[0]} ({out[1] if len(out) > 1 else '?'})"
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return f"{rip:#x}"
+
+
+def tail(text: str, lines: int = 15) -> str:
+    rows = text.rstrip("\n").split("\n")
+    return "\n".join("    | " + r for r in rows[-lines:]) if text.strip() else "    (nothing)"
+
+
+def serial_failure(serial: str) -> str:
+    """The failing test's name and message from the kernel's serial output."""
+    lines = serial.replace("\r", "").split("\n")
+    for i, line in enumerate(lines):
+        if "[failed]" in line or "[test did not panic]" in line:
+            name = line.split("...")[0].strip()
+            rest = "\n".join(lines[i + 1:]).strip()
+            marker = "[test did not panic]" if "[test did not panic]" in line else "[failed]"
+            return f"test {name!r} {marker}" + (f"\n{rest}" if rest else "")
+    return "the kernel reported failure (exit code 0x11)"
+
+
+class Run:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.keys_sent = False
+
+    def verdict(self, kind: str, message: str) -> int:
+        print(f"harness: {kind}: {message}" if kind != "PASS" else f"harness: PASS: {message}")
+        return VERDICT_STATUS[kind]
+
+    def maybe_send_keys(self, m: qemu.Machine) -> None:
+        a = self.args
+        if self.keys_sent or not a.keys:
+            return
+        if a.keys_after and a.keys_after not in m.serial():
+            return
+        for key in a.keys.split():
+            m.sendkey(key)
+            time.sleep(a.key_delay)
+        self.keys_sent = True
+
+    def check_output(self, m: qemu.Machine, screen: qemu.Screen | None) -> str | None:
+        serial = m.serial()
+        pos = 0
+        for pattern in self.args.serial:
+            found = re.compile(pattern, re.M).search(serial, pos)
+            if not found:
+                return f"serial output does not contain /{pattern}/ (after the earlier matches)"
+            pos = found.end()
+        for pattern in self.args.serial_absent:
+            if re.search(pattern, serial, re.M):
+                return f"serial output contains /{pattern}/, which it must not"
+        if self.args.vga or self.args.screen_contains:
+            if screen is None:
+                return "could not read the VGA buffer from the guest"
+            for check in self.args.vga:
+                problem = check.check(screen)
+                if problem:
+                    return problem
+            for text in self.args.screen_contains:
+                if text not in screen.text():
+                    return f"the screen does not show {text!r}"
+        return None
+
+    def report_screen(self, screen: qemu.Screen | None) -> None:
+        if screen is not None:
+            print("harness: the VGA screen:")
+            print(screen.render())
+
+    def run(self) -> int:
+        a = self.args
+        m = qemu.Machine(a.iso, cpu=a.cpu, accel=a.accel, extra=a.qemu_arg)
+        try:
+            return self._run(m)
+        finally:
+            m.stop()
+
+    def _exited(self, m: qemu.Machine, status: int) -> int:
+        serial = m.serial()
+        if status == qemu.EXIT_SUCCESS_STATUS:
+            if self.args.expect == "halt":
+                return self.verdict("WRONG VALUE", "the kernel exited with success but was expected to halt")
+            problem = self.check_output(m, None)
+            if problem:
+                print("harness: serial output:\n" + tail(serial, 40))
+                return self.verdict("WRONG VALUE", problem)
+            return self.verdict("PASS", "the kernel exited with the success code (QEMU status 33)")
+        print("harness: serial output:\n" + tail(serial, 40))
+        if status == qemu.EXIT_FAILURE_STATUS:
+            if PANIC_MARKER in serial and "[failed]" not in serial:
+                return self.verdict("PANIC", serial[serial.index(PANIC_MARKER):].split("\n")[0])
+            return self.verdict("FAILED", serial_failure(serial))
+        if status == 0:
+            if m.triple_faulted():
+                return self.verdict("TRIPLE FAULT", "the CPU triple-faulted (an exception while "
+                                    "delivering a double fault); QEMU stopped the machine")
+            return self.verdict("RESET", "the machine reset (QEMU exited with status 0 under "
+                                "-no-reboot) without a logged triple fault")
+        err = m.stderr().strip()
+        return self.verdict("QEMU ERROR", f"QEMU exited with status {status}" + (f": {err}" if err else ""))
+
+    def _run(self, m: qemu.Machine) -> int:
+        a = self.args
+        text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end") if a.elf else None
+        deadline = time.monotonic() + a.timeout
+        while time.monotonic() < deadline:
+            status = m.exited()
+            if status is not None:
+                return self._exited(m, status)
+            self.maybe_send_keys(m)
+            if a.expect == "halt":
+                cpu = m.cpu_state()
+                if (cpu is not None and cpu.halted and not cpu.interrupts_enabled
+                        and (text_range is None or text_range[0] <= cpu.rip < text_range[1])):
+                    return self._halted(m, cpu)
+                time.sleep(0.05)
+            else:
+                m.wait(0.05)
+        # Timed out: say as much as can be seen of where the kernel is.
+        status = m.exited()
+        if status is not None:
+            return self._exited(m, status)
+        cpu = m.cpu_state()
+        screen = m.screen()
+        where = ""
+        if cpu is not None:
+            state = "halted" if cpu.halted else "running"
+            flag = "on" if cpu.interrupts_enabled else "off"
+            where = f"; the CPU is {state} at {describe_rip(a.elf, cpu.rip)} with interrupts {flag}"
+        print("harness: last serial lines:\n" + tail(m.serial()))
+        self.report_screen(screen)
+        if screen is not None and PANIC_MARKER in screen.text():
+            text = screen.text()
+            return self.verdict("PANIC", text[text.index(PANIC_MARKER):].split("\n")[0])
+        return self.verdict("HANG", f"no result after {a.timeout:g} s{where}")
+
+    def _halted(self, m: qemu.Machine, cpu: qemu.CpuState) -> int:
+        a = self.args
+        screen = m.screen()
+        text = screen.text() if screen is not None else ""
+        panicked = PANIC_MARKER in text
+        if panicked and not a.expect_panic:
+            self.report_screen(screen)
+            return self.verdict("PANIC", text[text.index(PANIC_MARKER):].split("\n")[0])
+        if a.expect_panic and not panicked:
+            self.report_screen(screen)
+            return self.verdict("WRONG VALUE", "the kernel halted without the panic the test expects")
+        problem = self.check_output(m, screen)
+        if problem:
+            self.report_screen(screen)
+            return self.verdict("WRONG VALUE", problem)
+        if a.show_screen:
+            self.report_screen(screen)
+        return self.verdict("PASS", f"the kernel halted at {describe_rip(a.elf, cpu.rip)} "
+                            "and the machine shows what the test expects")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--iso", required=True, help="the GRUB ISO to boot")
+    p.add_argument("--elf", help="the kernel ELF (for symbol names and the text range)")
+    p.add_argument("--expect", choices=["exit", "halt"], default="exit")
+    p.add_argument("--expect-panic", action="store_true", help="halt mode: the kernel must show a panic")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds before the run counts as a hang")
+    p.add_argument("--vga", type=VgaCheck, action="append", default=[], metavar="ROW:COL:ATTR:TEXT")
+    p.add_argument("--screen-contains", action="append", default=[], metavar="TEXT")
+    p.add_argument("--serial", action="append", default=[], metavar="REGEX",
+                   help="must appear in the serial output, each after the previous one")
+    p.add_argument("--serial-absent", action="append", default=[], metavar="REGEX")
+    p.add_argument("--keys", help="space-separated QEMU key names to type (monitor sendkey)")
+    p.add_argument("--keys-after", metavar="TEXT", help="type the keys once serial shows TEXT")
+    p.add_argument("--key-delay", type=float, default=0.05)
+    p.add_argument("--cpu", help="QEMU CPU model (e.g. qemu32 for a CPU without long mode)")
+    p.add_argument("--accel", default="tcg", help="QEMU accelerator (tcg; kvm only on request)")
+    p.add_argument("--show-screen", action="store_true", help="print the screen on success too")
+    p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
+    args = p.parse_args()
+    return Run(args).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Starting QEMU for a workbook kernel and talking to it through the human monitor.
+
+Shared by the test harness (harness.py) and the `./workbook run` driver (run.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+VGA_ADDRESS = 0xB8000
+VGA_COLUMNS = 80
+VGA_ROWS = 25
+
+# isa-debug-exit: writing v to port 0xf4 makes QEMU exit with (v << 1) | 1.
+EXIT_SUCCESS_STATUS = (0x10 << 1) | 1  # 33
+EXIT_FAILURE_STATUS = (0x11 << 1) | 1  # 35
+
+# Code page 437, the VGA text mode's character set, so the screen reads as it looks.
+_CP437_HIGH = (
+    "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌"
+    "█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0"
+)
+
+
+def cp437(byte: int) -> str:
+    if byte == 0:
+        return " "
+    if 0x20 <= byte < 0x7F:
+        return chr(byte)
+    if byte >= 0x80:
+        return _CP437_HIGH[byte - 0x80]
+    return "?"  # control range: shown as a placeholder
+
+
+@dataclass
+class Screen:
+    """The 80x25 VGA text buffer: a character byte and an attribute byte per cell."""
+
+    raw: bytes
+
+    def char(self, row: int, col: int) -> int:
+        return self.raw[2 * (row * VGA_COLUMNS + col)]
+
+    def attr(self, row: int, col: int) -> int:
+        return self.raw[2 * (row * VGA_COLUMNS + col) + 1]
+
+    def row_text(self, row: int) -> str:
+        return "".join(cp437(self.char(row, c)) for c in range(VGA_COLUMNS))
+
+    def text(self) -> str:
+        return "\n".join(self.row_text(r).rstrip() for r in range(VGA_ROWS))
+
+    def render(self) -> str:
+        lines = ["+" + "-" * VGA_COLUMNS + "+"]
+        lines += ["|" + self.row_text(r) + "|" for r in range(VGA_ROWS)]
+        lines.append("+" + "-" * VGA_COLUMNS + "+")
+        return "\n".join(lines)
+
+
+@dataclass
+class CpuState:
+    rip: int
+    rflags: int
+    halted: bool
+
+    @property
+    def interrupts_enabled(self) -> bool:
+        return bool(self.rflags & (1 << 9))
+
+
+def find_tool(name: str, package: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise SystemExit(f"error: {name} not found; install it with: sudo apt-get install {package}")
+    return path
+
+
+class Monitor:
+    """A connection to QEMU's human monitor over a unix socket."""
+
+    PROMPT = b"(qemu) "
+
+    def __init__(self, path: str, timeout: float = 10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        self.sock.settimeout(timeout)
+        self._read_until_prompt()
+
+    def _read_until_prompt(self) -> str:
+        data = b""
+        while not data.endswith(self.PROMPT):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("QEMU closed the monitor")
+            data += chunk
+        return data[: -len(self.PROMPT)].decode("utf-8", "replace")
+
+    def command(self, line: str) -> str:
+        self.sock.sendall(line.encode() + b"\n")
+        out = self._read_until_prompt()
+        # The monitor echoes the command line (with terminal escapes); drop that first line.
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+_REG_RE = re.compile(r"RIP=([0-9a-f]+)\s+RFL=([0-9a-f]+).*?HLT=(\d)", re.S)
+
+
+class Machine:
+    """A QEMU process running one ISO, with serial output collected and a monitor attached."""
+
+    def __init__(
+        self,
+        iso: str,
+        *,
+        headless: bool = True,
+        accel: str = "tcg",
+        cpu: str | None = None,
+        memory: str = "128M",
+        gdb: bool = False,
+        serial_to_stdout: bool = False,
+        extra: list[str] | None = None,
+    ):
+        qemu = find_tool("qemu-system-x86_64", "qemu-system-x86")
+        self.workdir = tempfile.mkdtemp(prefix="workbook-qemu-")
+        self.monitor_path = os.path.join(self.workdir, "monitor.sock")
+        self.serial_path = os.path.join(self.workdir, "serial.log")
+        self.log_path = os.path.join(self.workdir, "qemu.log")
+        args = [
+            qemu,
+            "-accel", accel,
+            "-m", memory,
+            "-cdrom", os.path.abspath(iso),
+            "-boot", "d",
+            "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-monitor", f"unix:{self.monitor_path},server,nowait",
+            "-d", "cpu_reset", "-D", self.log_path,
+        ]
+        if serial_to_stdout:
+            args += ["-chardev", f"stdio,id=com1,logfile={self.serial_path},signal=off",
+                     "-serial", "chardev:com1"]
+        else:
+            args += ["-serial", f"file:{self.serial_path}"]
+        if headless:
+            args += ["-display", "none"]
+        if cpu:
+            args += ["-cpu", cpu]
+        if gdb:
+            args += ["-s", "-S"]
+        args += extra or []
+        self.args = args
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            args,
+            cwd=self.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=None if serial_to_stdout else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # Ctrl-C reaches the driver, which then stops QEMU itself
+        )
+        try:
+            self.monitor: Monitor | None = Monitor(self.monitor_path)
+        except OSError:
+            self.monitor = None  # QEMU died before opening the monitor; poll() says why
+
+    # -- state ------------------------------------------------------------------------------
+    def exited(self) -> int | None:
+        return self.proc.poll()
+
+    def stderr(self) -> str:
+        if self.proc.poll() is None or self.proc.stderr is None:
+            return ""
+        return self.proc.stderr.read().decode("utf-8", "replace")
+
+    def serial(self) -> str:
+        try:
+            with open(self.serial_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def triple_faulted(self) -> bool:
+        try:
+            with open(self.log_path, "r", errors="replace") as f:
+                return "Triple fault" in f.read()
+        except FileNotFoundError:
+            return False
+
+    def cpu_state(self) -> CpuState | None:
+        if self.monitor is None or self.exited() is not None:
+            return None
+        try:
+            out = self.monitor.command("info registers")
+        except (OSError, ConnectionError):
+            return None
+        m = _REG_RE.search(out)
+        if not m:
+            return None
+        return CpuState(int(m.group(1), 16), int(m.group(2), 16), m.group(3) == "1")
+
+    def screen(self) -> Screen | None:
+        """Reads the VGA text buffer out of the running guest."""
+        if self.monitor is None or self.exited() is not None:
+            return None
+        name = "vga.bin"
+        try:
+            self.monitor.command(f'pmemsave {VGA_ADDRESS:#x} {VGA_COLUMNS * VGA_ROWS * 2} "{name}"')
+            with open(os.path.join(self.workdir, name), "rb") as f:
+                raw = f.read()
+        except (OSError, ConnectionError):
+            return None
+        return Screen(raw) if len(raw) == VGA_COLUMNS * VGA_ROWS * 2 else None
+
+    def sendkey(self, key: str) -> None:
+        if self.monitor is not None:
+            self.monitor.command(f"sendkey {key}")
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self) -> None:
+        if self.monitor is not None:
+            self.monitor.close()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def symbol_range(elf: str, start: str, end: str) -> tuple[int, int] | None:
+    """Addresses of two symbols of a kernel ELF (read with nm)."""
+    try:
+        out = subprocess.run(["nm", elf], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    found = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2] in (start, end):
+            found[parts[2]] = int(parts[0], 16)
+    if start in found and end in found:
+        return found[start], found[end]
+    return None

@@ -1,0 +1,42 @@
+// What the boot shim (common/boot/boot.S) and the linker script (common/boot/linker.ld) promise
+// to every stage's kernel. This is the contract between the toolchain layer and the stages; the
+// numbers must match the shim's.
+#pragma once
+
+#include <cstdint>
+
+namespace boot {
+
+// All physical memory below PHYSICAL_MEMORY_MAPPED is mapped at this virtual offset
+// (writable, not executable), in 2 MiB pages.
+inline constexpr std::uint64_t PHYSICAL_MEMORY_OFFSET = 0xffff'8000'0000'0000;
+inline constexpr std::uint64_t PHYSICAL_MEMORY_MAPPED = 4ull << 30;
+
+// Virtual 0 .. IDENTITY_MAPPED is mapped to the same physical addresses, in 4 KiB pages,
+// except page 0 and the stack guard page, which are left unmapped.
+inline constexpr std::uint64_t IDENTITY_MAPPED = 4ull << 20;
+
+// The value GRUB passes in EAX (multiboot2 specification, 3.3).
+inline constexpr std::uint32_t MULTIBOOT2_BOOTLOADER_MAGIC = 0x36d7'6289;
+
+}  // namespace boot
+
+// Symbols defined by the linker script. Only their addresses mean anything.
+extern "C" {
+extern const char __kernel_start[];
+extern const char __kernel_end[];
+extern const char __text_start[];
+extern const char __text_end[];
+extern const char __rodata_start[];
+extern const char __rodata_end[];
+extern const char __stack_guard[];
+extern const char __stack_bottom[];
+extern const char __stack_top[];
+
+// Stops the CPU for good: interrupts off, then hlt in a loop. Defined by the shim.
+[[noreturn]] void boot_halt();
+
+// The stage's C++ entry, called by the shim on the kernel stack in 64-bit mode with the physical
+// address of the multiboot2 boot information. Every stage defines it.
+[[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys);
+}

@@ -123,7 +123,7 @@ class Monitor:
             pass
 
 
-_REG_RE = re.compile(r"RIP=([0-9a-f]+)\s+RFL=([0-9a-f]+).*?HLT=(\d)", re.S)
+_REG_RE = re.compile(r"[RE]IP=([0-9a-f]+)\s+[RE]?FL=([0-9a-f]+).*?HLT=(\d)", re.S)
 
 
 class Machine:

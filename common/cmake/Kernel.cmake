@@ -31,9 +31,11 @@ target_compile_options(workbook_kernel_flags INTERFACE
   $<$<CXX_COMPILER_ID:GNU>:-mgeneral-regs-only>
   $<$<CXX_COMPILER_ID:Clang>:-mno-sse -mno-sse2 -mno-mmx>
   -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -g
+  # Source paths in panic messages relative to the repository: 03-vga/src/main.cpp.
+  "-fmacro-prefix-map=${CMAKE_SOURCE_DIR}/="
   -Wall -Wextra $<$<BOOL:${WORKBOOK_WERROR}>:-Werror>)
 target_link_options(workbook_kernel_flags INTERFACE
-  -nostdlib -static -no-pie
+  -nostdlib -static
   "-Wl,-T,${WORKBOOK_LINKER_SCRIPT}"
   -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack)
 

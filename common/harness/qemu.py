@@ -140,11 +140,14 @@ class Machine:
         gdb: bool = False,
         serial_to_stdout: bool = False,
         extra: list[str] | None = None,
+        gdb_port: int | None = None,
+        serial_file: str | None = None,
     ):
         qemu = find_tool("qemu-system-x86_64", "qemu-system-x86")
         self.workdir = tempfile.mkdtemp(prefix="workbook-qemu-")
         self.monitor_path = os.path.join(self.workdir, "monitor.sock")
-        self.serial_path = os.path.join(self.workdir, "serial.log")
+        # serial_file: keep the serial output in a file of the caller's (it outlives stop()).
+        self.serial_path = os.path.abspath(serial_file) if serial_file else os.path.join(self.workdir, "serial.log")
         self.log_path = os.path.join(self.workdir, "qemu.log")
         args = [
             qemu,
@@ -168,6 +171,9 @@ class Machine:
             args += ["-cpu", cpu]
         if gdb:
             args += ["-s", "-S"]
+        if gdb_port is not None:
+            # Like -s -S, on a port of the caller's choice and reachable from this machine only.
+            args += ["-gdb", f"tcp:127.0.0.1:{gdb_port}", "-S"]
         args += extra or []
         self.args = args
         self.started = time.monotonic()
@@ -249,6 +255,13 @@ class Machine:
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def free_tcp_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for QEMU's GDB stub)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def symbol_range(elf: str, start: str, end: str) -> tuple[int, int] | None:

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Boots a kernel ISO under QEMU for a person to watch (what `./workbook run` does).
+
+With a display ($DISPLAY or $WAYLAND_DISPLAY set) and without --headless, QEMU opens a window
+that shows the VGA screen; the run ends when the window is closed, the kernel exits through
+isa-debug-exit, --timeout passes, or on Ctrl-C.
+
+Headless, the kernel's serial output (COM1) streams to this terminal while it runs, and the VGA
+text screen is read out of the guest and printed at the end. A headless run also ends when the
+kernel halts for good (the CPU halted with interrupts off inside the kernel's own code), since
+nothing can happen after that.
+
+Exit status: 0 when the kernel halted, exited with the success code (QEMU status 33), or was
+stopped by Ctrl-C or --timeout; 1 when it exited with the failure code (35); 2 on a triple fault
+or reset; 4 when QEMU itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu  # noqa: E402
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def classify_exit(status: int, triple_faulted: bool, stderr: str = "") -> tuple[str, int]:
+    """A short description of how QEMU ended, and the status `run` exits with."""
+    if status == qemu.EXIT_SUCCESS_STATUS:
+        return "QEMU exit status 33: success (the kernel wrote 0x10 to isa-debug-exit)", 0
+    if status == qemu.EXIT_FAILURE_STATUS:
+        return "QEMU exit status 35: failure (the kernel wrote 0x11 to isa-debug-exit)", 1
+    if status == 0:
+        if triple_faulted:
+            return ("QEMU exit status 0: triple fault (the CPU could not deliver a double fault; "
+                    "-no-reboot stopped the machine instead of resetting it)"), 2
+        return "QEMU exit status 0: the machine reset or was shut down (no triple fault logged)", 2
+    if status < 0:
+        return f"QEMU was killed by signal {-status}", 4
+    if status & 1 and status > 1:
+        return (f"QEMU exit status {status}: the kernel wrote {status >> 1:#x} to isa-debug-exit "
+                "(neither the success nor the failure code)"), 1
+    detail = f": {stderr.strip()}" if stderr.strip() else ""
+    return f"QEMU exit status {status}: QEMU failed{detail}", 4
+
+
+def halted_for_good(cpu: qemu.CpuState | None, text_range: tuple[int, int] | None) -> bool:
+    """The CPU sleeps with interrupts off inside the kernel: only an NMI or reset could wake it."""
+    if cpu is None or not cpu.halted or cpu.interrupts_enabled:
+        return False
+    return text_range is None or text_range[0] <= cpu.rip < text_range[1]
+
+
+def where(elf: str | None, rip: int) -> str:
+    """`0x1002c1 (kernel_main)`, from the kernel's symbols when there are any."""
+    if elf:
+        import subprocess
+        try:
+            out = subprocess.run(["addr2line", "-f", "-C", "-e", elf, f"{rip:#x}"],
+                                 capture_output=True, text=True, timeout=5).stdout.split("\n")
+            if out and out[0] and out[0] != "??":
+                return f"{rip:#x} ({out[0]})"
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    return f"{rip:#x}"
+
+
+def say(text: str) -> None:
+    print(f"run: {text}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--iso", required=True, help="the GRUB ISO to boot")
+    p.add_argument("--elf", help="the kernel ELF (names the place where the kernel halted)")
+    p.add_argument("--name", help="what to call the kernel in messages (default: the ISO's path)")
+    p.add_argument("--headless", action="store_true", help="no window even when a display is available")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop QEMU after this many seconds (default: run until the kernel stops or Ctrl-C)")
+    p.add_argument("--kvm", action="store_true",
+                   help="use KVM instead of TCG (it does not work on every machine that has /dev/kvm)")
+    p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG", help="extra QEMU argument")
+    a = p.parse_args(argv)
+
+    if not os.path.exists(a.iso):
+        print(f"run: error: no ISO at {a.iso}", file=sys.stderr)
+        return 4
+    window = not a.headless and has_display()
+    name = a.name or a.iso
+    accel = "kvm" if a.kvm else "tcg"
+    text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end") if a.elf else None
+    how = "in a QEMU window" if window else "headless"
+    if not window and not a.headless:
+        how += " (no display: $DISPLAY and $WAYLAND_DISPLAY are unset)"
+    limit = f", for at most {a.timeout:g} s" if a.timeout else ""
+    say(f"booting {name} {how} with {accel.upper()}{limit}; Ctrl-C stops it.")
+    say("serial output (COM1) follows." if not window else
+        "serial output (COM1) follows; close the window to end.")
+    print("-" * 82, flush=True)
+
+    m = qemu.Machine(a.iso, headless=not window, accel=accel, serial_to_stdout=True, extra=a.qemu_arg)
+    deadline = time.monotonic() + a.timeout if a.timeout else None
+    reason = "interrupt"
+    cpu: qemu.CpuState | None = None
+    try:
+        while True:
+            if m.exited() is not None:
+                reason = "exit"
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                reason = "timeout"
+                break
+            if not window:
+                cpu = m.cpu_state()
+                if halted_for_good(cpu, text_range):
+                    reason = "halt"
+                    break
+            m.wait(0.1)
+    except KeyboardInterrupt:
+        reason = "interrupt"
+
+    try:
+        status = m.exited()
+        screen = m.screen() if status is None and not window else None
+        if status is None:
+            cpu = m.cpu_state()
+        serial = m.serial()
+        if serial and not serial.endswith("\n"):
+            print()
+        print("-" * 82, flush=True)
+        if not serial:
+            say("(no serial output)")
+        code = 0
+        if status is not None:
+            message, code = classify_exit(status, m.triple_faulted(), m.stderr())
+            say(message)
+        elif reason == "halt" and cpu is not None:
+            say(f"the kernel halted for good at {where(a.elf, cpu.rip)} with interrupts off; "
+                "stopping QEMU")
+        else:
+            state = ""
+            if cpu is not None:
+                state = (f"; the CPU was {'halted' if cpu.halted else 'running'} at "
+                         f"{where(a.elf, cpu.rip)} with interrupts "
+                         f"{'on' if cpu.interrupts_enabled else 'off'}")
+            why = f"after {a.timeout:g} s (--timeout)" if reason == "timeout" else "on Ctrl-C"
+            say(f"stopped QEMU {why}{state}")
+        if screen is not None:
+            say("the VGA text screen at the end:")
+            print(screen.render(), flush=True)
+        elif not window and status is not None:
+            say("(QEMU has exited, so the screen can no longer be read)")
+        return code
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        m.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

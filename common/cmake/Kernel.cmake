@@ -4,8 +4,12 @@
 #       Starts a stage: the stage's name is its directory name (03-vga). LIBRARY lists the sources
 #       shared by the stage's kernel and its test kernels (everything but the mains); they are
 #       compiled once. Creates the target <stage> that builds all of the stage's kernels.
-#   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>])
-#       A kernel: <name>.elf and <name>.iso in the stage's build directory.
+#   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>] [UNIT_TESTS])
+#       A kernel: <name>.elf and <name>.iso in the stage's build directory. UNIT_TESTS builds it
+#       and the stage's library with UNIT_TESTS defined, so their in-kernel tests are linked in.
+#   workbook_unit_tests(<name> TESTS <test names...>)
+#       For a UNIT_TESTS kernel: <stage>/<name> runs all its tests in one boot, and each test
+#       also gets a CTest test <stage>/<test> that boots the kernel running only that test.
 #   workbook_test(<test> KERNEL <name> [ARGS <harness arguments...>])
 #       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
 #       harness (common/harness/harness.py --help lists the arguments).
@@ -58,18 +62,31 @@ macro(workbook_stage)
     add_library(${WORKBOOK_STAGE_LIBRARY} OBJECT ${_ws_LIBRARY})
     target_link_libraries(${WORKBOOK_STAGE_LIBRARY} PUBLIC workbook_kernel_flags)
     target_include_directories(${WORKBOOK_STAGE_LIBRARY} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
+    # The same sources with UNIT_TESTS defined, for the unit-test kernel (the counterpart of
+    # Rust's cfg(test)): their UNIT_TESTS blocks register in-kernel tests.
+    add_library(${WORKBOOK_STAGE_LIBRARY}_test OBJECT EXCLUDE_FROM_ALL ${_ws_LIBRARY})
+    target_link_libraries(${WORKBOOK_STAGE_LIBRARY}_test PUBLIC workbook_kernel_flags)
+    target_include_directories(${WORKBOOK_STAGE_LIBRARY}_test PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
+    target_compile_definitions(${WORKBOOK_STAGE_LIBRARY}_test PUBLIC UNIT_TESTS)
   endif()
 endmacro()
 
 function(workbook_kernel name)
-  cmake_parse_arguments(_wk "" "" "SOURCES;DEFINITIONS" ${ARGN})
+  cmake_parse_arguments(_wk "UNIT_TESTS" "" "SOURCES;DEFINITIONS" ${ARGN})
   set(target ${WORKBOOK_STAGE_PREFIX}_${name})
   add_executable(${target} ${_wk_SOURCES} $<TARGET_OBJECTS:workbook_boot>)
   target_link_libraries(${target} PRIVATE workbook_kernel_flags)
   target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/src")
-  if(WORKBOOK_STAGE_LIBRARY)
-    target_sources(${target} PRIVATE $<TARGET_OBJECTS:${WORKBOOK_STAGE_LIBRARY}>)
-    add_dependencies(${target} ${WORKBOOK_STAGE_LIBRARY})
+  set(library ${WORKBOOK_STAGE_LIBRARY})
+  if(_wk_UNIT_TESTS)
+    target_compile_definitions(${target} PRIVATE UNIT_TESTS)
+    if(library)
+      set(library ${library}_test)
+    endif()
+  endif()
+  if(library)
+    target_sources(${target} PRIVATE $<TARGET_OBJECTS:${library}>)
+    add_dependencies(${target} ${library})
   endif()
   target_compile_definitions(${target} PRIVATE ${_wk_DEFINITIONS})
   set_target_properties(${target} PROPERTIES
@@ -110,4 +127,13 @@ function(workbook_script_test test)
   cmake_parse_arguments(_ws "" "" "COMMAND" ${ARGN})
   add_test(NAME ${WORKBOOK_STAGE}/${test} COMMAND ${_ws_COMMAND})
   set_tests_properties(${WORKBOOK_STAGE}/${test} PROPERTIES LABELS ${WORKBOOK_STAGE} TIMEOUT 120)
+endfunction()
+
+function(workbook_unit_tests kernel)
+  cmake_parse_arguments(_wu "" "" "TESTS" ${ARGN})
+  # One boot running every registered test: catches a test missing from the list below.
+  workbook_test(${kernel} KERNEL ${kernel} ARGS --expect exit "--serial=Running [0-9]+ tests")
+  foreach(test IN LISTS _wu_TESTS)
+    workbook_test(${test} KERNEL ${kernel} ARGS --expect exit --test-filter ${test})
+  endforeach()
 endfunction()

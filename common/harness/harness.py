@@ -244,9 +244,15 @@ def main() -> int:
     p.add_argument("--key-delay", type=float, default=0.05)
     p.add_argument("--cpu", help="QEMU CPU model (e.g. qemu32 for a CPU without long mode)")
     p.add_argument("--accel", default="tcg", help="QEMU accelerator (tcg; kvm only on request)")
+    p.add_argument("--test-filter", metavar="NAME",
+                   help="exit mode: run only the in-kernel test NAME (passed through QEMU's fw_cfg "
+                        "as opt/workbook/test) and require its [ok] line")
     p.add_argument("--show-screen", action="store_true", help="print the screen on success too")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     args = p.parse_args()
+    if args.test_filter:
+        args.qemu_arg += ["-fw_cfg", f"name=opt/workbook/test,string={args.test_filter}"]
+        args.serial.append(rf"::{re.escape(args.test_filter)}\.\.\.\s*\[ok\]")
     return Run(args).run()
 
 

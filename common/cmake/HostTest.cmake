@@ -1,0 +1,48 @@
+# Host unit tests: the stages' pure logic (formatter, writer, decoders, allocators, executor)
+# compiled for the build machine and tested with GoogleTest, under AddressSanitizer and
+# UndefinedBehaviorSanitizer.
+#
+#   workbook_host_test(<name> SOURCES <sources...>)
+#       A GoogleTest executable; CTest test <stage>/<name>, labeled <stage> and host. The
+#       sources see the stage's src/ directory and are compiled with WORKBOOK_HOST_TEST defined.
+
+option(WORKBOOK_SANITIZE "Build host tests with AddressSanitizer and UndefinedBehaviorSanitizer" ON)
+
+find_package(GTest QUIET)
+
+set(_workbook_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+if(WORKBOOK_SANITIZE)
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_FLAGS "-fsanitize=address,undefined")
+  set(CMAKE_REQUIRED_LINK_OPTIONS "-fsanitize=address,undefined")
+  check_cxx_source_compiles("int main() { return 0; }" WORKBOOK_SANITIZERS_LINK)
+  unset(CMAKE_REQUIRED_FLAGS)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
+  if(NOT WORKBOOK_SANITIZERS_LINK)
+    message(FATAL_ERROR "The sanitizer runtimes are missing for ${CMAKE_CXX_COMPILER_ID}. "
+      "With clang install libclang-rt-14-dev (sudo apt-get install libclang-rt-14-dev), "
+      "or configure with -DWORKBOOK_SANITIZE=OFF.")
+  endif()
+endif()
+
+function(workbook_host_test name)
+  cmake_parse_arguments(_wh "" "" "SOURCES" ${ARGN})
+  if(NOT GTest_FOUND)
+    message(FATAL_ERROR "GoogleTest is missing (needed by ${WORKBOOK_STAGE}'s host tests). "
+      "Install it with: sudo apt-get install libgtest-dev (./workbook does this for you).")
+  endif()
+  set(target ${WORKBOOK_STAGE_PREFIX}_host_${name})
+  add_executable(${target} ${_wh_SOURCES})
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME ${name})
+  target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/src")
+  target_compile_definitions(${target} PRIVATE WORKBOOK_HOST_TEST)
+  target_compile_options(${target} PRIVATE -Wall -Wextra $<$<BOOL:${WORKBOOK_WERROR}>:-Werror> -g)
+  target_link_libraries(${target} PRIVATE GTest::gtest_main)
+  if(WORKBOOK_SANITIZE)
+    target_compile_options(${target} PRIVATE ${_workbook_sanitize_flags})
+    target_link_options(${target} PRIVATE ${_workbook_sanitize_flags})
+  endif()
+  add_dependencies(${WORKBOOK_STAGE} ${target})
+  add_test(NAME ${WORKBOOK_STAGE}/${name} COMMAND ${target})
+  set_tests_properties(${WORKBOOK_STAGE}/${name} PROPERTIES LABELS "${WORKBOOK_STAGE};host" TIMEOUT 300)
+endfunction()

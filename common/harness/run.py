@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         if status is not None:
             message, code = classify_exit(status, m.triple_faulted(), m.stderr())
             say(message)
+            if window and code == 4:
+                say("QEMU could not open its window on this display; --headless runs without one")
         elif reason == "halt" and cpu is not None:
             say(f"the kernel halted for good at {where(a.elf, cpu.rip)} with interrupts off; "
                 "stopping QEMU")

@@ -130,7 +130,7 @@ class Run:
                 if problem:
                     return problem
             for text in self.args.screen_contains:
-                if text not in screen.text():
+                if text not in screen.text() and text not in screen.joined():
                     return f"the screen does not show {text!r}"
         return None
 

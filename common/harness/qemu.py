@@ -56,6 +56,10 @@ class Screen:
     def text(self) -> str:
         return "\n".join(self.row_text(r).rstrip() for r in range(VGA_ROWS))
 
+    def joined(self) -> str:
+        """All rows end to end, so text the writer wrapped onto the next row reads as one line."""
+        return "".join(self.row_text(r) for r in range(VGA_ROWS))
+
     def render(self) -> str:
         lines = ["+" + "-" * VGA_COLUMNS + "+"]
         lines += ["|" + self.row_text(r) + "|" for r in range(VGA_ROWS)]

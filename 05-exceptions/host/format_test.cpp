@@ -90,9 +90,13 @@ TEST(Format, Pointers) {
 
 enum class Small : std::uint8_t { Seven = 7 };
 
+enum class Named : int { One = 1 };
+void format_value(fmt::Sink& sink, Named, const fmt::Spec&) { sink.puts("One"); }
+
 TEST(Format, EnumsAndCustomTypes) {
     EXPECT_EQ(format("{}", Small::Seven), "7");
     EXPECT_EQ(format("at {}", Point{3, -4}), "at (3, -4)");
+    EXPECT_EQ(format("{}", Named::One), "One");  // an enum's own format_value wins over its number
 }
 
 TEST(Format, ManyArguments) {

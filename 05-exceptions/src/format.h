@@ -88,13 +88,13 @@ consteval Kind kind_of() {
     using U = std::remove_cvref_t<T>;
     if constexpr (std::is_same_v<U, bool>) return Kind::Bool;
     else if constexpr (std::is_same_v<U, char>) return Kind::Char;
+    else if constexpr (CustomFormattable<U>) return Kind::Custom;  // before enum: an enum may have its own
     else if constexpr (std::is_enum_v<U>) return kind_of<std::underlying_type_t<U>>();
     else if constexpr (std::signed_integral<U>) return Kind::Signed;
     else if constexpr (std::unsigned_integral<U>) return Kind::Unsigned;
     else if constexpr (std::is_same_v<std::decay_t<U>, const char*> || std::is_same_v<std::decay_t<U>, char*>)
         return Kind::String;
     else if constexpr (std::is_pointer_v<std::decay_t<U>> || std::is_null_pointer_v<U>) return Kind::Pointer;
-    else if constexpr (CustomFormattable<U>) return Kind::Custom;
     else static_assert(sizeof(U) == 0, "this type cannot be formatted: declare format_value for it");
 }
 

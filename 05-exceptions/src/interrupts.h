@@ -2,10 +2,10 @@
 // for that exception or interrupt is and how to enter it.
 //
 // Entries are typed by the handler they take: the breakpoint entry accepts only a handler
-// without an error code, the double-fault entry only one with an error code that never
-// returns, so a handler with the wrong signature does not compile (the x86_64 crate's
-// Entry<F> idea). Handlers are `[[gnu::interrupt]]` functions: the compiler saves every
-// register they use and returns with iretq.
+// without an error code, the double-fault entry only one with an error code, so a handler with
+// the wrong signature does not compile (the x86_64 crate's Entry<F> idea). Handlers are
+// `[[gnu::interrupt]]` functions: the compiler saves every register they use and returns with
+// iretq.
 #pragma once
 
 #include "format.h"

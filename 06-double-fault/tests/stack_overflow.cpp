@@ -3,8 +3,9 @@
 // The recursion runs into the unmapped guard page below the kernel stack (common/boot/boot.S).
 // The page fault that follows cannot be delivered -- the CPU would push its frame onto the same
 // unmapped page -- so the CPU raises a double fault, which switches to the IST stack first.
-// This kernel loads its own IDT whose double-fault handler checks where it runs and reports
-// success; any other outcome (returning, a triple fault) is a failure.
+// This kernel loads its own IDT: a page-fault handler that fails the test if it is ever
+// entered, and a double-fault handler that checks where it runs and reports success. Any other
+// outcome (returning, a triple fault) is a failure.
 
 #include <boot/boot.h>
 
@@ -51,11 +52,19 @@ volatile std::uint64_t depth = 0;
     exit_qemu(QemuExitCode::Success);
 }
 
+// Present so the double fault comes from the page fault that cannot be delivered, not from a
+// missing gate. Entering it means the CPU could push a frame after all.
+[[gnu::interrupt]] void test_page_fault_handler(interrupts::InterruptStackFrame*, std::uint64_t) {
+    serial_println("[failed]\n\nError: the page fault was delivered on the overflowed stack");
+    exit_qemu(QemuExitCode::Failed);
+}
+
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
     serial_print("stack_overflow::stack_overflow...\t");
     gdt::init();
+    TEST_IDT.page_fault.set_handler(test_page_fault_handler);
     TEST_IDT.double_fault.set_handler(test_double_fault_handler).set_stack_index(gdt::DOUBLE_FAULT_IST_INDEX);
     TEST_IDT.load();
 

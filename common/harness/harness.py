@@ -12,11 +12,14 @@ Every test kernel ends in one of a few ways, and each gets its own verdict and e
   WRONG VALUE   the kernel finished, but the screen or serial output is not as expected 6
   RESET         the machine reset without a logged triple fault                        7
 
-Two ways a test kernel can finish:
+Three ways a test kernel can finish:
   --expect exit   (stage 04 on) the kernel reports through isa-debug-exit: 0x10 pass, 0x11 fail.
   --expect halt   (stages 01-03, which have no exit device driver) the kernel stops the CPU with
                   interrupts off inside its own code; the harness then reads the VGA text buffer
                   out of the guest and checks it.
+  --expect run    (stage 07 on) the kernel keeps running, driven by interrupts; the harness
+                  types --keys into it and passes as soon as the screen and serial checks all
+                  hold. If they still fail at the timeout, the verdict is WRONG VALUE.
 """
 
 from __future__ import annotations
@@ -105,7 +108,9 @@ class Run:
         if self.keys_sent or not a.keys:
             return
         if a.keys_after and a.keys_after not in m.serial():
-            return
+            screen = m.screen()
+            if screen is None or a.keys_after not in screen.text():
+                return
         for key in a.keys.split():
             m.sendkey(key)
             time.sleep(a.key_delay)
@@ -180,7 +185,19 @@ class Run:
             if status is not None:
                 return self._exited(m, status)
             self.maybe_send_keys(m)
-            if a.expect == "halt":
+            if a.expect == "run":
+                if self.keys_sent or not a.keys:
+                    screen = m.screen()
+                    if screen is not None and PANIC_MARKER in screen.text():
+                        self.report_screen(screen)
+                        text = screen.text()
+                        return self.verdict("PANIC", text[text.index(PANIC_MARKER):].split("\n")[0])
+                    if screen is not None and self.check_output(m, screen) is None:
+                        if a.show_screen:
+                            self.report_screen(screen)
+                        return self.verdict("PASS", "the running kernel shows what the test expects")
+                time.sleep(0.1)
+            elif a.expect == "halt":
                 cpu = m.cpu_state()
                 if (cpu is not None and cpu.halted and not cpu.interrupts_enabled
                         and (text_range is None or text_range[0] <= cpu.rip < text_range[1])):
@@ -204,6 +221,12 @@ class Run:
         if screen is not None and PANIC_MARKER in screen.text():
             text = screen.text()
             return self.verdict("PANIC", text[text.index(PANIC_MARKER):].split("\n")[0])
+        if a.expect == "run" and cpu is not None:
+            if a.keys and not self.keys_sent:
+                return self.verdict("WRONG VALUE", f"the kernel never showed {a.keys_after!r}, so no keys "
+                                    f"were typed{where}")
+            problem = self.check_output(m, screen) or "the checks did not hold in time"
+            return self.verdict("WRONG VALUE", f"after {a.timeout:g} s: {problem}{where}")
         return self.verdict("HANG", f"no result after {a.timeout:g} s{where}")
 
     def _halted(self, m: qemu.Machine, cpu: qemu.CpuState) -> int:
@@ -231,7 +254,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--iso", required=True, help="the GRUB ISO to boot")
     p.add_argument("--elf", help="the kernel ELF (for symbol names and the text range)")
-    p.add_argument("--expect", choices=["exit", "halt"], default="exit")
+    p.add_argument("--expect", choices=["exit", "halt", "run"], default="exit")
     p.add_argument("--expect-panic", action="store_true", help="halt mode: the kernel must show a panic")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before the run counts as a hang")
     p.add_argument("--vga", type=VgaCheck, action="append", default=[], metavar="ROW:COL:ATTR:TEXT")
@@ -240,7 +263,7 @@ def main() -> int:
                    help="must appear in the serial output, each after the previous one")
     p.add_argument("--serial-absent", action="append", default=[], metavar="REGEX")
     p.add_argument("--keys", help="space-separated QEMU key names to type (monitor sendkey)")
-    p.add_argument("--keys-after", metavar="TEXT", help="type the keys once serial shows TEXT")
+    p.add_argument("--keys-after", metavar="TEXT", help="type the keys once serial or the screen shows TEXT")
     p.add_argument("--key-delay", type=float, default=0.05)
     p.add_argument("--cpu", help="QEMU CPU model (e.g. qemu32 for a CPU without long mode)")
     p.add_argument("--accel", default="tcg", help="QEMU accelerator (tcg; kvm only on request)")

@@ -90,7 +90,7 @@ class Monitor:
 
     PROMPT = b"(qemu) "
 
-    def __init__(self, path: str, timeout: float = 10.0):
+    def __init__(self, path: str, timeout: float = 10.0, alive=lambda: True):
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -99,7 +99,7 @@ class Monitor:
                 break
             except OSError:
                 self.sock.close()
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or not alive():
                     raise
                 time.sleep(0.02)
         self.sock.settimeout(timeout)
@@ -148,6 +148,8 @@ class Machine:
         serial_file: str | None = None,
     ):
         qemu = find_tool("qemu-system-x86_64", "qemu-system-x86")
+        if not os.path.isfile(iso):
+            raise SystemExit(f"error: {iso} does not exist; build it first (./workbook iso STAGE)")
         self.workdir = tempfile.mkdtemp(prefix="workbook-qemu-")
         self.monitor_path = os.path.join(self.workdir, "monitor.sock")
         # serial_file: keep the serial output in a file of the caller's (it outlives stop()).
@@ -190,7 +192,7 @@ class Machine:
             start_new_session=True,  # Ctrl-C reaches the driver, which then stops QEMU itself
         )
         try:
-            self.monitor: Monitor | None = Monitor(self.monitor_path)
+            self.monitor: Monitor | None = Monitor(self.monitor_path, alive=lambda: self.proc.poll() is None)
         except OSError:
             self.monitor = None  # QEMU died before opening the monitor; poll() says why
 

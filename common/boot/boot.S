@@ -254,7 +254,12 @@ gdt64_pointer:
 /* ---------------------------------------------------------------------------------------------
  * 64-bit code */
     .code64
+    /* Call-frame information for debuggers only (.debug_frame): RIP is undefined here, so a
+     * backtrace from kernel_main ends at this function instead of walking into garbage. */
+    .cfi_sections .debug_frame
 long_mode_start:
+    .cfi_startproc
+    .cfi_undefined rip
     xor %eax, %eax
     mov %ax, %ss
     mov %ax, %ds
@@ -278,6 +283,7 @@ long_mode_start:
     mov %r12, %rdi
     call kernel_main
     jmp boot_halt               /* kernel_main must not return; if it does, stop here */
+    .cfi_endproc
 
 /* ---------------------------------------------------------------------------------------------
  * Boot page tables. Stages read them through CR3 and the offset mapping (stage 08 on). */

@@ -37,6 +37,9 @@ target_compile_options(workbook_kernel_flags INTERFACE
   # clang warns when an interrupt handler calls ordinary functions, because they could clobber
   # SSE/x87 state the handler does not save. Kernel code uses neither, so the calls are safe.
   $<$<CXX_COMPILER_ID:Clang>:-Wno-interrupt-service-routine>
+  # Sized operator delete, as g++ does by default (clang 14 needs asking): the kernel's
+  # containers free with the size they allocated.
+  $<$<AND:$<CXX_COMPILER_ID:Clang>,$<COMPILE_LANGUAGE:CXX>>:-fsized-deallocation>
   -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -g
   # Source paths in panic messages relative to the repository: 03-vga/src/main.cpp.
   "-fmacro-prefix-map=${CMAKE_SOURCE_DIR}/="

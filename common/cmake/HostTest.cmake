@@ -47,3 +47,30 @@ function(workbook_host_test name)
   add_test(NAME ${WORKBOOK_STAGE}/${name} COMMAND ${target})
   set_tests_properties(${WORKBOOK_STAGE}/${name} PROPERTIES LABELS "${WORKBOOK_STAGE};host" TIMEOUT 300)
 endfunction()
+
+# Host benchmarks (Google Benchmark), built with optimisation and without sanitizers.
+#
+#   workbook_host_benchmark(<name> SOURCES <sources...>)
+#       An executable <name> (end the name in _bench: `./workbook bench` runs every *_bench it
+#       finds and shows the figures). CTest only checks that it runs (<stage>/<name>_runs, a
+#       very short run); speed is measured and reported, never asserted.
+find_package(benchmark QUIET)
+
+function(workbook_host_benchmark name)
+  cmake_parse_arguments(_wb "" "" "SOURCES" ${ARGN})
+  if(NOT benchmark_FOUND)
+    message(FATAL_ERROR "Google Benchmark is missing (needed by ${WORKBOOK_STAGE}'s ${name}). "
+      "Install it with: sudo apt-get install libbenchmark-dev (./workbook does this for you).")
+  endif()
+  set(target ${WORKBOOK_STAGE_PREFIX}_host_${name})
+  add_executable(${target} ${_wb_SOURCES})
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME ${name})
+  target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/src")
+  target_compile_definitions(${target} PRIVATE WORKBOOK_HOST_TEST)
+  target_compile_options(${target} PRIVATE -O2 -Wall -Wextra $<$<BOOL:${WORKBOOK_WERROR}>:-Werror>
+                         $<$<CXX_COMPILER_ID:Clang>:-fsized-deallocation>)
+  target_link_libraries(${target} PRIVATE benchmark::benchmark)
+  add_dependencies(${WORKBOOK_STAGE} ${target})
+  add_test(NAME ${WORKBOOK_STAGE}/${name}_runs COMMAND ${target} --benchmark_min_time=0.001)
+  set_tests_properties(${WORKBOOK_STAGE}/${name}_runs PROPERTIES LABELS "${WORKBOOK_STAGE};host" TIMEOUT 300)
+endfunction()

@@ -40,7 +40,8 @@ void LinkedListAllocator::init(std::uintptr_t heap_start, std::size_t heap_size)
     }
     heap_start_ = *start;
     heap_end_ = aligned_end;
-    head_ = ::new (reinterpret_cast<void*>(heap_start_)) FreeRegion{heap_end_ - heap_start_, nullptr};
+    head_ =
+        ::new (reinterpret_cast<void*>(heap_start_)) FreeRegion{heap_end_ - heap_start_, nullptr};
 }
 
 std::optional<LinkedListAllocator::Layout> LinkedListAllocator::size_align(std::size_t size,
@@ -57,8 +58,8 @@ std::optional<LinkedListAllocator::Layout> LinkedListAllocator::size_align(std::
 // Where a block of `layout` fits in `region`, or nullopt. The bytes before the block (skipped to
 // reach the alignment) and after it stay free, so each of them must be either empty or big
 // enough for a node of its own.
-std::optional<LinkedListAllocator::Placement> LinkedListAllocator::place_in(const FreeRegion& region,
-                                                                            Layout layout) {
+std::optional<LinkedListAllocator::Placement> LinkedListAllocator::place_in(
+    const FreeRegion& region, Layout layout) {
     const std::uintptr_t region_start = address_of(&region);
     const std::uintptr_t region_end = end_of(&region);
 
@@ -111,7 +112,10 @@ void* LinkedListAllocator::allocate(std::size_t size, std::size_t align) {
 
 void LinkedListAllocator::deallocate(void* ptr, std::size_t size, std::size_t align) {
     const auto layout = size_align(size, align);
-    if (!layout) panic("deallocate({}, {}, {}): no allocation has this size and alignment", ptr, size, align);
+    if (!layout) {
+        panic("deallocate({}, {}, {}): no allocation has this size and alignment", ptr, size,
+              align);
+    }
     const auto start = reinterpret_cast<std::uintptr_t>(ptr);
     const auto end = checked_add(start, layout->size);
     if (start < heap_start_ || !end || *end > heap_end_) {
@@ -119,7 +123,8 @@ void LinkedListAllocator::deallocate(void* ptr, std::size_t size, std::size_t al
               heap_start_, heap_end_);
     }
     if (!is_aligned(start, layout->align)) {
-        panic("deallocate({}, {}, {}): pointer is not aligned as allocate returned it", ptr, size, align);
+        panic("deallocate({}, {}, {}): pointer is not aligned as allocate returned it", ptr, size,
+              align);
     }
     insert_free_region(start, layout->size);
 }
@@ -141,12 +146,12 @@ void LinkedListAllocator::insert_free_region(std::uintptr_t start, std::size_t s
 
     // A block that overlaps free memory was never allocated, or is being freed twice.
     if (previous != nullptr && end_of(previous) > start) {
-        panic("deallocate: block {:#x}..{:#x} overlaps free region {:#x}..{:#x} (double free?)", start,
-              end, address_of(previous), end_of(previous));
+        panic("deallocate: block {:#x}..{:#x} overlaps free region {:#x}..{:#x} (double free?)",
+              start, end, address_of(previous), end_of(previous));
     }
     if (next != nullptr && end > address_of(next)) {
-        panic("deallocate: block {:#x}..{:#x} overlaps free region {:#x}..{:#x} (double free?)", start,
-              end, address_of(next), end_of(next));
+        panic("deallocate: block {:#x}..{:#x} overlaps free region {:#x}..{:#x} (double free?)",
+              start, end, address_of(next), end_of(next));
     }
 
     const bool joins_previous = previous != nullptr && end_of(previous) == start;
@@ -174,21 +179,34 @@ Integrity LinkedListAllocator::check_integrity() const {
     std::uintptr_t previous_end = 0;
     for (const FreeRegion* region = head_; region != nullptr; region = region->next) {
         const std::uintptr_t start = address_of(region);
-        if (++count > max_regions) return Integrity::broken("free list longer than the heap allows: a cycle", start);
+        if (++count > max_regions) {
+            return Integrity::broken("free list longer than the heap allows: a cycle", start);
+        }
         // Check that the node itself is inside the heap before reading it.
         if (start < heap_start_ || start >= heap_end_ || heap_end_ - start < MIN_BLOCK_SIZE) {
             return Integrity::broken("free region outside the heap", start);
         }
-        if (!is_aligned(start, MIN_ALIGN)) return Integrity::broken("free region not aligned for a node", start);
-        if (region->size < MIN_BLOCK_SIZE) return Integrity::broken("free region smaller than a node", start);
-        if (!is_aligned(region->size, MIN_ALIGN)) {
-            return Integrity::broken("free region size not a multiple of the node alignment", start);
+        if (!is_aligned(start, MIN_ALIGN)) {
+            return Integrity::broken("free region not aligned for a node", start);
         }
-        if (region->size > heap_end_ - start) return Integrity::broken("free region runs past the heap end", start);
+        if (region->size < MIN_BLOCK_SIZE) {
+            return Integrity::broken("free region smaller than a node", start);
+        }
+        if (!is_aligned(region->size, MIN_ALIGN)) {
+            return Integrity::broken("free region size not a multiple of the node alignment",
+                                     start);
+        }
+        if (region->size > heap_end_ - start) {
+            return Integrity::broken("free region runs past the heap end", start);
+        }
         if (count > 1) {
-            if (start <= previous_start) return Integrity::broken("free list not sorted by address", start);
+            if (start <= previous_start) {
+                return Integrity::broken("free list not sorted by address", start);
+            }
             if (start < previous_end) return Integrity::broken("free regions overlap", start);
-            if (start == previous_end) return Integrity::broken("adjacent free regions not merged", start);
+            if (start == previous_end) {
+                return Integrity::broken("adjacent free regions not merged", start);
+            }
         }
         previous_start = start;
         previous_end = end_of(region);
@@ -198,7 +216,9 @@ Integrity LinkedListAllocator::check_integrity() const {
 
 std::size_t LinkedListAllocator::free_bytes() const {
     std::size_t total = 0;
-    for (const FreeRegion* region = head_; region != nullptr; region = region->next) total += region->size;
+    for (const FreeRegion* region = head_; region != nullptr; region = region->next) {
+        total += region->size;
+    }
     return total;
 }
 

@@ -73,7 +73,8 @@ struct Located {
     const auto address = reinterpret_cast<std::uintptr_t>(user);
     const Header header = *reinterpret_cast<const Header*>(address - sizeof(Header));
     const std::size_t offset = offset_for(header.align);
-    return Located{reinterpret_cast<void*>(address - offset), Request{header.size + offset, offset}, header};
+    return Located{reinterpret_cast<void*>(address - offset), Request{header.size + offset, offset},
+                   header};
 }
 
 static_assert(request_for(8, 8)->size == 24 && request_for(8, 8)->align == 16);

@@ -33,9 +33,10 @@ public:
     // A Box<Derived> becomes a Box<Base>. Deleting through a Base* is only right if Base has a
     // virtual destructor; otherwise Derived's destructor would not run.
     template <typename U>
-        requires(!std::is_same_v<U, T> && std::is_convertible_v<U*, T*>)
-    Box(Box<U>&& other) noexcept : object_(std::exchange(other.object_, nullptr)) {
-        static_assert(std::has_virtual_destructor_v<T>, "Box<Base> from Box<Derived> needs a virtual ~Base()");
+    requires(!std::is_same_v<U, T> && std::is_convertible_v<U*, T*>) Box(Box<U>&& other)
+    noexcept : object_(std::exchange(other.object_, nullptr)) {
+        static_assert(std::has_virtual_destructor_v<T>,
+                      "Box<Base> from Box<Derived> needs a virtual ~Base()");
     }
 
     Box& operator=(Box&& other) noexcept {

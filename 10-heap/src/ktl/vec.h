@@ -28,6 +28,12 @@
 #include <type_traits>
 #include <utility>
 
+// <new> declares the sized operator delete only with sized deallocation, which clang 14 leaves
+// off unless given -fsized-deallocation.
+#if !defined(__cpp_sized_deallocation)
+#error "ktl/vec.h needs sized deallocation: compile with -fsized-deallocation"
+#endif
+
 namespace ktl {
 
 template <typename T>
@@ -37,9 +43,7 @@ class Vec {
 public:
     constexpr Vec() noexcept = default;  // no buffer until the first push
 
-    Vec(std::initializer_list<T> items)
-        requires std::is_copy_constructible_v<T>
-    {
+    Vec(std::initializer_list<T> items) requires std::is_copy_constructible_v<T> {
         reserve(items.size());
         for (const T& item : items) emplace_back(item);
     }
@@ -67,9 +71,7 @@ public:
     }
 
     // A copy of every element in a new buffer.
-    [[nodiscard]] Vec clone() const
-        requires std::is_copy_constructible_v<T>
-    {
+    [[nodiscard]] Vec clone() const requires std::is_copy_constructible_v<T> {
         Vec copy;
         copy.reserve(size_);
         for (const T& item : *this) copy.emplace_back(item);
@@ -181,16 +183,18 @@ private:
         if (__builtin_mul_overflow(capacity, sizeof(T), &bytes)) {
             panic("Vec capacity overflow: {} elements of {} bytes", capacity, sizeof(T));
         }
-        return static_cast<T*>(::operator new(bytes, std::align_val_t{alignof(T)}));
+        return static_cast<T*>(::operator new (bytes, std::align_val_t{alignof(T)}));
     }
 
     // The size and alignment passed here are exactly those of the allocation.
     static void free_buffer(T* data, std::size_t capacity) {
         if (data == nullptr) return;
-        ::operator delete(static_cast<void*>(data), capacity * sizeof(T), std::align_val_t{alignof(T)});
+        ::operator delete (static_cast<void*>(data), capacity * sizeof(T),
+                           std::align_val_t{alignof(T)});
     }
 
-    // Moves count elements from `from` into the empty slots at `to`; `from` is left without objects.
+    // Moves count elements from `from` into the empty slots at `to`; `from` is left without
+    // objects.
     static void move_elements(T* from, std::size_t count, T* to) {
         for (std::size_t i = 0; i < count; ++i) {
             ::new (static_cast<void*>(to + i)) T(std::move(from[i]));

@@ -1,9 +1,11 @@
 # How a stage's C++ sources become a kernel ELF, a bootable GRUB ISO and CTest tests.
 #
-#   workbook_stage(LIBRARY <sources...>)
+#   workbook_stage(LIBRARY <sources...> [DEFINITIONS <defs...>])
 #       Starts a stage: the stage's name is its directory name (03-vga). LIBRARY lists the sources
 #       shared by the stage's kernel and its test kernels (everything but the mains); they are
-#       compiled once. Creates the target <stage> that builds all of the stage's kernels.
+#       compiled once (with DEFINITIONS) into a static library, so each kernel links only what it
+#       uses; a kernel's own SOURCES take precedence over the library's definitions of the same
+#       symbols. Creates the target <stage> that builds all of the stage's kernels.
 #   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>] [UNIT_TESTS])
 #       A kernel: <name>.elf and <name>.iso in the stage's build directory. UNIT_TESTS builds it
 #       and the stage's library with UNIT_TESTS defined, so their in-kernel tests are linked in.
@@ -57,7 +59,7 @@ target_link_libraries(workbook_boot PRIVATE workbook_kernel_flags)
 
 # --- stages ------------------------------------------------------------------------------------
 macro(workbook_stage)
-  cmake_parse_arguments(_ws "" "" "LIBRARY" ${ARGN})
+  cmake_parse_arguments(_ws "" "" "LIBRARY;DEFINITIONS" ${ARGN})
   get_filename_component(WORKBOOK_STAGE "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
   string(SUBSTRING "${WORKBOOK_STAGE}" 0 2 WORKBOOK_STAGE_NUMBER)
   set(WORKBOOK_STAGE_PREFIX "s${WORKBOOK_STAGE_NUMBER}")
@@ -65,15 +67,20 @@ macro(workbook_stage)
   set(WORKBOOK_STAGE_LIBRARY "")
   if(_ws_LIBRARY)
     set(WORKBOOK_STAGE_LIBRARY ${WORKBOOK_STAGE_PREFIX}_library)
-    add_library(${WORKBOOK_STAGE_LIBRARY} OBJECT ${_ws_LIBRARY})
+    # A static library: a kernel links only the parts it uses (a test kernel without a heap
+    # does not pull in code that needs operator new).
+    add_library(${WORKBOOK_STAGE_LIBRARY} STATIC ${_ws_LIBRARY})
     target_link_libraries(${WORKBOOK_STAGE_LIBRARY} PUBLIC workbook_kernel_flags)
     target_include_directories(${WORKBOOK_STAGE_LIBRARY} PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
     # The same sources with UNIT_TESTS defined, for the unit-test kernel (the counterpart of
-    # Rust's cfg(test)): their UNIT_TESTS blocks register in-kernel tests.
+    # Rust's cfg(test)): their UNIT_TESTS blocks register in-kernel tests. Linked as objects,
+    # all of them, since nothing refers to a test by name.
     add_library(${WORKBOOK_STAGE_LIBRARY}_test OBJECT EXCLUDE_FROM_ALL ${_ws_LIBRARY})
     target_link_libraries(${WORKBOOK_STAGE_LIBRARY}_test PUBLIC workbook_kernel_flags)
     target_include_directories(${WORKBOOK_STAGE_LIBRARY}_test PUBLIC "${CMAKE_CURRENT_SOURCE_DIR}/src")
     target_compile_definitions(${WORKBOOK_STAGE_LIBRARY}_test PUBLIC UNIT_TESTS)
+    target_compile_definitions(${WORKBOOK_STAGE_LIBRARY} PRIVATE ${_ws_DEFINITIONS})
+    target_compile_definitions(${WORKBOOK_STAGE_LIBRARY}_test PRIVATE ${_ws_DEFINITIONS})
   endif()
 endmacro()
 
@@ -83,16 +90,14 @@ function(workbook_kernel name)
   add_executable(${target} ${_wk_SOURCES} $<TARGET_OBJECTS:workbook_boot>)
   target_link_libraries(${target} PRIVATE workbook_kernel_flags)
   target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/src")
-  set(library ${WORKBOOK_STAGE_LIBRARY})
   if(_wk_UNIT_TESTS)
     target_compile_definitions(${target} PRIVATE UNIT_TESTS)
-    if(library)
-      set(library ${library}_test)
+    if(WORKBOOK_STAGE_LIBRARY)
+      target_sources(${target} PRIVATE $<TARGET_OBJECTS:${WORKBOOK_STAGE_LIBRARY}_test>)
+      add_dependencies(${target} ${WORKBOOK_STAGE_LIBRARY}_test)
     endif()
-  endif()
-  if(library)
-    target_sources(${target} PRIVATE $<TARGET_OBJECTS:${library}>)
-    add_dependencies(${target} ${library})
+  elseif(WORKBOOK_STAGE_LIBRARY)
+    target_link_libraries(${target} PRIVATE ${WORKBOOK_STAGE_LIBRARY})
   endif()
   target_compile_definitions(${target} PRIVATE ${_wk_DEFINITIONS})
   set_target_properties(${target} PROPERTIES

@@ -1,0 +1,213 @@
+#include "interrupts.h"
+
+#include "cpu.h"
+#include "gdt.h"
+#include "panic.h"
+#include "pic.h"
+#include "port.h"
+#include "task/keyboard.h"
+#include "vga_buffer.h"
+
+#include <atomic>
+#include <utility>
+
+namespace interrupts {
+
+void format_value(fmt::Sink& sink, const InterruptStackFrame& frame, const fmt::Spec&) {
+    fmt::format_to(sink,
+                   "InterruptStackFrame {{\n"
+                   "    instruction_pointer: {:#x},\n"
+                   "    code_segment: {:#x},\n"
+                   "    cpu_flags: {:#x},\n"
+                   "    stack_pointer: {:#x},\n"
+                   "    stack_segment: {:#x},\n"
+                   "}}",
+                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags, frame.stack_pointer,
+                   frame.stack_segment);
+}
+
+std::uint16_t current_code_segment() {
+    std::uint16_t cs;
+    asm volatile("mov %%cs, %0" : "=r"(cs));
+    return cs;
+}
+
+void InterruptDescriptorTable::load() const {
+    // The operand of lidt: limit (size - 1) and linear base address (SDM Vol. 3A, 6.10).
+    struct [[gnu::packed]] {
+        std::uint16_t limit;
+        std::uint64_t base;
+    } const pointer{sizeof(InterruptDescriptorTable) - 1, reinterpret_cast<std::uint64_t>(this)};
+    asm volatile("lidt %0" : : "m"(pointer));
+}
+
+const char* exception_name(std::uint8_t vector) {
+    static constexpr const char* names[32] = {
+        "DIVIDE ERROR", "DEBUG", "NON-MASKABLE INTERRUPT", "BREAKPOINT", "OVERFLOW", "BOUND RANGE EXCEEDED",
+        "INVALID OPCODE", "DEVICE NOT AVAILABLE", "DOUBLE FAULT", "COPROCESSOR SEGMENT OVERRUN", "INVALID TSS",
+        "SEGMENT NOT PRESENT", "STACK-SEGMENT FAULT", "GENERAL PROTECTION FAULT", "PAGE FAULT", "RESERVED (15)",
+        "X87 FLOATING-POINT ERROR", "ALIGNMENT CHECK", "MACHINE CHECK", "SIMD FLOATING-POINT EXCEPTION",
+        "VIRTUALIZATION EXCEPTION", "CONTROL PROTECTION EXCEPTION", "RESERVED (22)", "RESERVED (23)",
+        "RESERVED (24)", "RESERVED (25)", "RESERVED (26)", "RESERVED (27)", "HYPERVISOR INJECTION EXCEPTION",
+        "VMM COMMUNICATION EXCEPTION", "SECURITY EXCEPTION", "RESERVED (31)",
+    };
+    return vector < 32 ? names[vector] : "INTERRUPT";
+}
+
+void format_value(fmt::Sink& sink, const ErrorCode& error, const fmt::Spec&) {
+    const std::uint64_t code = error.code;
+    fmt::format_to(sink, "error code: {:#x}", code);
+    switch (error.vector) {
+        case 10:
+        case 11:
+        case 12:
+        case 13: {
+            // A selector error code (SDM Vol. 3A, 6.13, figure 6-6). Zero means "not about a
+            // particular segment", which is what most #GPs in 64-bit mode are.
+            if (code == 0) return;
+            const char* table = (code & 0x2) != 0 ? "IDT" : (code & 0x4) != 0 ? "LDT" : "GDT";
+            fmt::format_to(sink, " ({} index {}{})", table, (code >> 3) & 0x1fff,
+                           (code & 0x1) != 0 ? ", external event" : "");
+            return;
+        }
+        case 14:
+            // SDM Vol. 3A, 4.7, figure 4-12.
+            fmt::format_to(sink, " ({}, {}, {} mode{}{})", (code & 0x1) != 0 ? "protection violation" : "not present",
+                           (code & 0x2) != 0 ? "write" : "read", (code & 0x4) != 0 ? "user" : "kernel",
+                           (code & 0x8) != 0 ? ", reserved bit set" : "", (code & 0x10) != 0 ? ", instruction fetch" : "");
+            return;
+        default: return;
+    }
+}
+
+namespace {
+
+constinit InterruptDescriptorTable IDT{};
+constinit std::atomic<std::uint64_t> breakpoints{0};
+
+[[gnu::interrupt]] void breakpoint_handler(InterruptStackFrame* frame) {
+    breakpoints.fetch_add(1, std::memory_order_relaxed);
+    println("EXCEPTION: BREAKPOINT\n{}", *frame);
+}
+
+// Runs on the IST stack (see gdt.h): the kernel stack may be the very thing that failed.
+[[gnu::interrupt]] void double_fault_handler(InterruptStackFrame* frame, std::uint64_t /*always 0*/) {
+    panic("EXCEPTION: DOUBLE FAULT\n{}", *frame);
+}
+
+// A page fault says what went wrong in its error code and where in CR2. Read CR2 first thing:
+// a second page fault (even while printing) would overwrite it.
+[[gnu::interrupt]] void page_fault_handler(InterruptStackFrame* frame, std::uint64_t code) {
+    const std::uint64_t accessed = cpu::read_cr2();
+    panic("EXCEPTION: PAGE FAULT\nAccessed Address: {:#x}\n{}\n{}", accessed, ErrorCode{14, code}, *frame);
+}
+
+[[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame) {
+    panic("EXCEPTION: {} (vector {})\n{}", exception_name(vector), vector, frame);
+}
+
+[[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame, std::uint64_t code) {
+    panic("EXCEPTION: {} (vector {})\n{}\n{}", exception_name(vector), vector, ErrorCode{vector, code}, frame);
+}
+
+// One handler per remaining vector: the vector number is known only by which function ran.
+template <std::uint8_t Vector>
+[[gnu::interrupt]] void exception_handler(InterruptStackFrame* frame) {
+    report(Vector, *frame);
+}
+
+template <std::uint8_t Vector>
+[[gnu::interrupt]] void exception_handler_with_code(InterruptStackFrame* frame, std::uint64_t code) {
+    report(Vector, *frame, code);
+}
+
+constinit std::atomic<std::uint64_t> ticks{0};
+
+// Hardware interrupt handlers do their work, then tell the PIC they are done; until then the
+// PIC delivers no further interrupt of the same or lower priority.
+[[gnu::interrupt]] void timer_interrupt_handler(InterruptStackFrame*) {
+    ticks.fetch_add(1, std::memory_order_relaxed);
+    print(".");
+    pic::PICS.lock()->notify_end_of_interrupt(static_cast<std::uint8_t>(InterruptIndex::Timer));
+}
+
+// The PS/2 controller's data port: reading it takes the scancode and lets the controller send
+// the next one (and the next interrupt).
+constexpr std::uint16_t PS2_DATA_PORT = 0x60;
+
+// The handler only moves the scancode into the keyboard task's queue and wakes the task: it
+// neither blocks nor allocates, and decoding and printing happen outside interrupt context.
+[[gnu::interrupt]] void keyboard_interrupt_handler(InterruptStackFrame*) {
+    const std::uint8_t scancode = port::Port<std::uint8_t, port::ReadOnly>(PS2_DATA_PORT).read();
+    task::keyboard::add_scancode(scancode);
+    pic::PICS.lock()->notify_end_of_interrupt(static_cast<std::uint8_t>(InterruptIndex::Keyboard));
+}
+
+template <std::size_t... I>
+void set_reserved_22_27(std::index_sequence<I...>) {
+    (IDT.reserved_22_27[I].set_handler(exception_handler<22 + I>), ...);
+}
+
+}  // namespace
+
+void init_idt() {
+    IDT.divide_error.set_handler(exception_handler<0>);
+    IDT.debug.set_handler(exception_handler<1>);
+    IDT.non_maskable_interrupt.set_handler(exception_handler<2>);
+    IDT.breakpoint.set_handler(breakpoint_handler);
+    IDT.overflow.set_handler(exception_handler<4>);
+    IDT.bound_range_exceeded.set_handler(exception_handler<5>);
+    IDT.invalid_opcode.set_handler(exception_handler<6>);
+    IDT.device_not_available.set_handler(exception_handler<7>);
+    IDT.double_fault.set_handler(double_fault_handler).set_stack_index(gdt::DOUBLE_FAULT_IST_INDEX);
+    IDT.coprocessor_segment_overrun.set_handler(exception_handler<9>);
+    IDT.invalid_tss.set_handler(exception_handler_with_code<10>);
+    IDT.segment_not_present.set_handler(exception_handler_with_code<11>);
+    IDT.stack_segment_fault.set_handler(exception_handler_with_code<12>);
+    IDT.general_protection_fault.set_handler(exception_handler_with_code<13>);
+    IDT.page_fault.set_handler(page_fault_handler);
+    IDT.reserved_15.set_handler(exception_handler<15>);
+    IDT.x87_floating_point.set_handler(exception_handler<16>);
+    IDT.alignment_check.set_handler(exception_handler_with_code<17>);
+    IDT.machine_check.set_handler(exception_handler<18>);
+    IDT.simd_floating_point.set_handler(exception_handler<19>);
+    IDT.virtualization.set_handler(exception_handler<20>);
+    IDT.control_protection.set_handler(exception_handler_with_code<21>);
+    set_reserved_22_27(std::make_index_sequence<6>{});
+    IDT.hypervisor_injection.set_handler(exception_handler<28>);
+    IDT.vmm_communication.set_handler(exception_handler_with_code<29>);
+    IDT.security.set_handler(exception_handler_with_code<30>);
+    IDT.reserved_31.set_handler(exception_handler<31>);
+    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Timer) - 32].set_handler(timer_interrupt_handler);
+    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Keyboard) - 32].set_handler(keyboard_interrupt_handler);
+    IDT.load();
+}
+
+std::uint64_t breakpoint_count() { return breakpoints.load(std::memory_order_relaxed); }
+std::uint64_t timer_ticks() { return ticks.load(std::memory_order_relaxed); }
+
+}  // namespace interrupts
+
+#if defined(UNIT_TESTS)
+#include "test_framework.h"
+
+namespace interrupts {
+
+// int3 raises #BP; the handler runs and execution continues after the instruction.
+KERNEL_TEST(test_breakpoint_exception) {
+    const std::uint64_t before = breakpoint_count();
+    asm volatile("int3");
+    ASSERT_EQ(breakpoint_count(), before + 1);
+}
+
+// With interrupts on, the timer keeps interrupting: each hlt returns after some interrupt, and
+// after a few of them the tick count has moved.
+KERNEL_TEST(test_timer_ticks) {
+    ASSERT_TRUE(cpu::interrupts_enabled());
+    const std::uint64_t before = timer_ticks();
+    for (int i = 0; i < 5 && timer_ticks() == before; ++i) cpu::halt();
+    ASSERT_TRUE(timer_ticks() > before);
+}
+
+}  // namespace interrupts
+#endif

@@ -1,0 +1,99 @@
+#include "vga_buffer.h"
+
+namespace vga {
+
+constinit Spinlock<Writer> WRITER{Writer{BUFFER_ADDRESS, ColorCode(Color::Yellow, Color::Black)}};
+
+volatile std::uint16_t& Writer::cell(std::size_t row, std::size_t column) const {
+    // The cells are memory-mapped I/O: every access goes through a volatile reference so the
+    // compiler keeps writes it would otherwise consider dead (nothing in the program reads them).
+    return reinterpret_cast<volatile std::uint16_t*>(buffer_)[row * BUFFER_WIDTH + column];
+}
+
+void Writer::write_byte(std::uint8_t byte) {
+    if (byte == '\n') {
+        new_line();
+        return;
+    }
+    if (column_ >= BUFFER_WIDTH) new_line();
+    cell(BUFFER_HEIGHT - 1, column_) = screen_char(byte, color_);
+    ++column_;
+}
+
+void Writer::write(const char* text, std::size_t length) {
+    for (std::size_t i = 0; i < length; ++i) {
+        const auto byte = static_cast<std::uint8_t>(text[i]);
+        const bool printable = (byte >= 0x20 && byte <= 0x7e) || byte == '\n';
+        write_byte(printable ? byte : REPLACEMENT_CHARACTER);
+    }
+}
+
+void Writer::new_line() {
+    for (std::size_t row = 1; row < BUFFER_HEIGHT; ++row) {
+        for (std::size_t column = 0; column < BUFFER_WIDTH; ++column) {
+            cell(row - 1, column) = cell(row, column);
+        }
+    }
+    clear_row(BUFFER_HEIGHT - 1);
+    column_ = 0;
+}
+
+void Writer::clear_row(std::size_t row) {
+    for (std::size_t column = 0; column < BUFFER_WIDTH; ++column) cell(row, column) = screen_char(' ', color_);
+}
+
+void Writer::clear_screen() {
+    for (std::size_t row = 0; row < BUFFER_HEIGHT; ++row) clear_row(row);
+    column_ = 0;
+}
+
+void print_args(const char* format, const fmt::Arg* args, std::size_t count, bool newline) {
+    auto writer = WRITER.lock();
+    fmt::vformat(*writer, format, args, count);
+    if (newline) writer->put('\n');
+}
+
+}  // namespace vga
+
+#if defined(UNIT_TESTS)
+#include "interrupts.h"
+#include "test_framework.h"
+
+namespace vga {
+
+KERNEL_TEST(test_println_simple) { println("test_println_simple output"); }
+
+KERNEL_TEST(test_println_many) {
+    for (int i = 0; i < 200; ++i) println("test_println_many output");
+}
+
+// The line just printed is the second-to-last row once its newline has scrolled it up. The
+// writer stays locked (and interrupts off) from printing to reading, so no timer dot lands in
+// between.
+KERNEL_TEST(test_println_output) {
+    constexpr char text[] = "Some test string that fits on a single line";
+    auto writer = WRITER.lock();
+    fmt::format_to(*writer, "\n{}\n", text);
+    const auto* cells = reinterpret_cast<const volatile std::uint16_t*>(BUFFER_ADDRESS);
+    for (std::size_t i = 0; i + 1 < sizeof text; ++i) {
+        const auto cell = cells[(BUFFER_HEIGHT - 2) * BUFFER_WIDTH + i];
+        ASSERT_EQ(static_cast<char>(cell & 0xff), text[i]);
+    }
+}
+
+// The timer handler prints a dot on every tick while this loop prints lines. Were the writer's
+// lock held with interrupts on, a tick arriving inside println would spin forever on the lock
+// its own CPU holds; the test would hang instead of finishing.
+KERNEL_TEST(test_println_while_timer_prints) {
+    constexpr std::uint64_t TICKS = 20;  // about a second of timer interrupts
+    const std::uint64_t start = interrupts::timer_ticks();
+    std::uint64_t lines = 0;
+    while (interrupts::timer_ticks() < start + TICKS && lines < 10'000'000) {
+        println("line {} printed while the timer prints dots", lines);
+        ++lines;
+    }
+    ASSERT_TRUE(interrupts::timer_ticks() >= start + TICKS);
+}
+
+}  // namespace vga
+#endif

@@ -1,0 +1,143 @@
+// Integration test: an exception is reported with its name, its decoded error code and the
+// address of the faulting instruction (and for page faults, the accessed address). Built once per
+// exception (EXCEPTION_DE, _UD, _GP, _PF, _PF_WRITE_CODE):
+// the kernel raises it at a labelled instruction, and the panic handler checks the report.
+
+#include <boot/boot.h>
+
+#include "kernel.h"
+#include "qemu_exit.h"
+#include "serial.h"
+#include "test_framework.h"
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" const char fault_site[];
+
+namespace {
+
+#if defined(EXCEPTION_DE)
+constexpr const char* TEST_NAME = "divide_error";
+constexpr const char* EXPECTED[] = {"EXCEPTION: DIVIDE ERROR (vector 0)"};
+[[gnu::noinline]] void raise() {
+    asm volatile(
+        "xor %%edx, %%edx\n\t"
+        "xor %%ecx, %%ecx\n\t"
+        "mov $1, %%eax\n\t"
+        ".globl fault_site\n"
+        "fault_site: divl %%ecx"
+        :
+        :
+        : "eax", "ecx", "edx");
+}
+#elif defined(EXCEPTION_UD)
+constexpr const char* TEST_NAME = "invalid_opcode";
+constexpr const char* EXPECTED[] = {"EXCEPTION: INVALID OPCODE (vector 6)"};
+[[gnu::noinline]] void raise() { asm volatile(".globl fault_site\nfault_site: ud2"); }
+#elif defined(EXCEPTION_GP)
+constexpr const char* TEST_NAME = "general_protection_fault";
+constexpr const char* EXPECTED[] = {"EXCEPTION: GENERAL PROTECTION FAULT (vector 13)", "error code: 0x0\n"};
+// A non-canonical address (bits 63..47 not all equal) raises #GP, not #PF.
+[[gnu::noinline]] void raise() {
+    asm volatile(
+        "movabs $0x8000000000000000, %%rax\n\t"
+        ".globl fault_site\n"
+        "fault_site: mov (%%rax), %%rax"
+        :
+        :
+        : "rax");
+}
+#elif defined(EXCEPTION_PF)
+// A read of an unmapped page: reported with that exact address and "not present".
+constexpr const char* TEST_NAME = "page_fault";
+constexpr const char* EXPECTED[] = {"EXCEPTION: PAGE FAULT\n", "Accessed Address: 0xdeadbeaf000\n",
+                                    "error code: 0x0 (not present, read, kernel mode)"};
+[[gnu::noinline]] void raise() {
+    asm volatile(
+        "movabs $0xdeadbeaf000, %%rax\n\t"
+        ".globl fault_site\n"
+        "fault_site: mov (%%rax), %%rax"
+        :
+        :
+        : "rax");
+}
+#elif defined(EXCEPTION_PF_WRITE_CODE)
+// A write to the kernel's own code, which the boot shim maps read-only (with CR0.WP set, ring 0
+// is held to that too): a protection violation on write, at the instruction's own address.
+constexpr const char* TEST_NAME = "page_fault_write_to_code";
+constexpr const char* EXPECTED[] = {"EXCEPTION: PAGE FAULT\n", "error code: 0x3 (protection violation, write, kernel mode)"};
+[[gnu::noinline]] void raise() {
+    asm volatile(
+        "lea fault_site(%%rip), %%rax\n\t"
+        ".globl fault_site\n"
+        "fault_site: movb $0x90, (%%rax)"
+        :
+        :
+        : "rax", "memory");
+}
+#define EXPECT_ACCESS_AT_FAULT_SITE
+#else
+#error "define one EXCEPTION_* kind"
+#endif
+
+// Collects the panic message so it can be searched.
+class BufferSink final : public fmt::Sink {
+public:
+    void write(const char* text, std::size_t length) override {
+        for (std::size_t i = 0; i < length && used_ + 1 < sizeof buffer_; ++i) buffer_[used_++] = text[i];
+        buffer_[used_] = '\0';
+    }
+    const char* text() const { return buffer_; }
+    bool contains(const char* needle) const {
+        for (std::size_t start = 0; start < used_; ++start) {
+            std::size_t i = 0;
+            while (needle[i] != '\0' && buffer_[start + i] == needle[i]) ++i;
+            if (needle[i] == '\0') return true;
+        }
+        return false;
+    }
+
+private:
+    char buffer_[1024] = {};
+    std::size_t used_ = 0;
+};
+
+}  // namespace
+
+extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+    kernel::init();
+    serial_print("exception_report::{}...\t", TEST_NAME);
+    raise();
+    serial_println("[failed]\n\nError: the instruction did not raise the exception");
+    exit_qemu(QemuExitCode::Failed);
+}
+
+[[noreturn]] void panic_handler(const PanicInfo& info) {
+    BufferSink report;
+    info.print(report);
+    BufferSink site;
+    fmt::format_to(site, "instruction_pointer: {:#x},", reinterpret_cast<std::uintptr_t>(fault_site));
+    for (const char* expected : EXPECTED) {
+        if (!report.contains(expected)) {
+            serial_println("[failed]\n\nError: the report lacks \"{}\":\n{}", expected, report.text());
+            exit_qemu(QemuExitCode::Failed);
+        }
+    }
+#if defined(EXPECT_ACCESS_AT_FAULT_SITE)
+    BufferSink accessed;
+    fmt::format_to(accessed, "Accessed Address: {:#x}\n", reinterpret_cast<std::uintptr_t>(fault_site));
+    if (!report.contains(accessed.text())) {
+        serial_println("[failed]\n\nError: the report does not name the written address ({}):\n{}", accessed.text(),
+                       report.text());
+        exit_qemu(QemuExitCode::Failed);
+    }
+#endif
+    if (!report.contains(site.text())) {
+        serial_println("[failed]\n\nError: the report does not point at the faulting instruction ({}):\n{}", site.text(),
+                       report.text());
+        exit_qemu(QemuExitCode::Failed);
+    }
+    serial_println("[ok]\n{}", report.text());
+    exit_qemu(QemuExitCode::Success);
+}

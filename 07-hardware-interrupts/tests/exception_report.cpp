@@ -64,28 +64,6 @@ constexpr const char* EXPECTED[] = {"EXCEPTION: PAGE FAULT (vector 14)",
 #error "define one EXCEPTION_* kind"
 #endif
 
-// Collects the panic message so it can be searched.
-class BufferSink final : public fmt::Sink {
-public:
-    void write(const char* text, std::size_t length) override {
-        for (std::size_t i = 0; i < length && used_ + 1 < sizeof buffer_; ++i) buffer_[used_++] = text[i];
-        buffer_[used_] = '\0';
-    }
-    const char* text() const { return buffer_; }
-    bool contains(const char* needle) const {
-        for (std::size_t start = 0; start < used_; ++start) {
-            std::size_t i = 0;
-            while (needle[i] != '\0' && buffer_[start + i] == needle[i]) ++i;
-            if (needle[i] == '\0') return true;
-        }
-        return false;
-    }
-
-private:
-    char buffer_[1024] = {};
-    std::size_t used_ = 0;
-};
-
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
@@ -97,9 +75,9 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
 }
 
 [[noreturn]] void panic_handler(const PanicInfo& info) {
-    BufferSink report;
+    TextBuffer report;
     info.print(report);
-    BufferSink site;
+    TextBuffer site;
     fmt::format_to(site, "instruction_pointer: {:#x},", reinterpret_cast<std::uintptr_t>(fault_site));
     for (const char* expected : EXPECTED) {
         if (!report.contains(expected)) {

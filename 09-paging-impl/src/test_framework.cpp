@@ -111,6 +111,20 @@ void print_module(const char* file) {
     exit_qemu(QemuExitCode::Failed);
 }
 
+void TextBuffer::write(const char* text, std::size_t length) {
+    for (std::size_t i = 0; i < length && used_ + 1 < sizeof buffer_; ++i) buffer_[used_++] = text[i];
+    buffer_[used_] = '\0';
+}
+
+bool TextBuffer::contains(const char* needle) const {
+    for (std::size_t start = 0; start < used_; ++start) {
+        std::size_t i = 0;
+        while (needle[i] != '\0' && buffer_[start + i] == needle[i]) ++i;
+        if (needle[i] == '\0') return true;
+    }
+    return false;
+}
+
 namespace test_detail {
 
 [[noreturn]] void fail_comparison(const fmt::SourceLocation& where, const char* expression, const fmt::Arg& expected,

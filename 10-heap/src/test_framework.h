@@ -45,6 +45,19 @@ struct TestCase {
 // the failure code.
 [[noreturn]] void test_panic_handler(const PanicInfo& info);
 
+// Collects formatted text (a panic message, an exception report) so that a test can search it.
+// Text beyond the buffer's capacity is cut off.
+class TextBuffer final : public fmt::Sink {
+public:
+    void write(const char* text, std::size_t length) override;
+    const char* text() const { return buffer_; }
+    bool contains(const char* needle) const;
+
+private:
+    char buffer_[1024] = {};
+    std::size_t used_ = 0;
+};
+
 namespace test_detail {
 
 // Where the ASSERT macro was written.

@@ -15,28 +15,6 @@
 
 namespace {
 
-// Collects the panic message so it can be searched.
-class BufferSink final : public fmt::Sink {
-public:
-    void write(const char* text, std::size_t length) override {
-        for (std::size_t i = 0; i < length && used_ + 1 < sizeof buffer_; ++i) buffer_[used_++] = text[i];
-        buffer_[used_] = '\0';
-    }
-    const char* text() const { return buffer_; }
-    bool contains(const char* needle) const {
-        for (std::size_t start = 0; start < used_; ++start) {
-            std::size_t i = 0;
-            while (needle[i] != '\0' && buffer_[start + i] == needle[i]) ++i;
-            if (needle[i] == '\0') return true;
-        }
-        return false;
-    }
-
-private:
-    char buffer_[512] = {};
-    std::size_t used_ = 0;
-};
-
 volatile std::size_t request = allocator::HEAP_SIZE * 2;  // not a constant: the compiler must call new
 
 }  // namespace
@@ -54,7 +32,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
 }
 
 [[noreturn]] void panic_handler(const PanicInfo& info) {
-    BufferSink message;
+    TextBuffer message;
     info.print(message);
     if (!message.contains("heap exhausted: cannot allocate 204800 bytes aligned to 16")) {
         serial_println("[failed]\n\nError: the panic does not name the request:\n{}", message.text());

@@ -51,10 +51,17 @@ struct Located {
 
 // The allocator request that makes room for the header in front of `size` bytes aligned to
 // `align`, or nullopt if align is not a power of two or the size overflows.
+//
+// The total is rounded up to a multiple of 16 (the header's size, and the smallest alignment of
+// a block): a 24-byte block aligned to 16 would leave 8 bytes before the next 16-aligned
+// address, too few for the linked-list allocator to keep, so each 8-byte `new` would cost 48
+// bytes of heap instead of 32.
 [[nodiscard]] constexpr std::optional<Request> request_for(std::size_t size, std::size_t align) {
     if (!is_power_of_two(align)) return std::nullopt;
     const std::size_t offset = offset_for(align);
-    const auto total = checked_add(size, offset);
+    const auto with_header = checked_add(size, offset);
+    if (!with_header) return std::nullopt;
+    const auto total = align_up(*with_header, sizeof(Header));
     if (!total) return std::nullopt;
     return Request{*total, offset};
 }
@@ -73,12 +80,13 @@ struct Located {
     const auto address = reinterpret_cast<std::uintptr_t>(user);
     const Header header = *reinterpret_cast<const Header*>(address - sizeof(Header));
     const std::size_t offset = offset_for(header.align);
-    return Located{reinterpret_cast<void*>(address - offset), Request{header.size + offset, offset},
-                   header};
+    // The same request as request_for made (it succeeded then, so nothing overflows now).
+    return Located{reinterpret_cast<void*>(address - offset), *request_for(header.size, header.align), header};
 }
 
-static_assert(request_for(8, 8)->size == 24 && request_for(8, 8)->align == 16);
-static_assert(request_for(100, 4096)->size == 4196 && request_for(100, 4096)->align == 4096);
+static_assert(request_for(8, 8)->size == 32 && request_for(8, 8)->align == 16);
+static_assert(request_for(16, 8)->size == 32 && request_for(1, 1)->size == 32);
+static_assert(request_for(100, 4096)->size == 4208 && request_for(100, 4096)->align == 4096);
 static_assert(!request_for(8, 3) && !request_for(static_cast<std::size_t>(-8), 8));
 
 }  // namespace allocator::size_header

@@ -5,6 +5,14 @@
 
 #include <cstdint>
 
+// The kernel's build configuration, checked where every kernel includes it: a hosted build, or
+// one that lets the compiler use SSE/MMX registers (which interrupt handlers do not save), would
+// compile but misbehave at run time. See common/cmake/Kernel.cmake for the flags.
+static_assert(__STDC_HOSTED__ == 0, "kernel code must be compiled with -ffreestanding");
+#if defined(__SSE__) || defined(__MMX__)
+#error "kernel code must not use SSE or MMX registers (-mgeneral-regs-only / -mno-sse -mno-mmx)"
+#endif
+
 namespace boot {
 
 // All physical memory below PHYSICAL_MEMORY_MAPPED is mapped at this virtual offset

@@ -77,6 +77,21 @@ def describe_rip(elf: str | None, rip: int) -> str:
     return f"{rip:#x}"
 
 
+def function_range(elf: str, name: str) -> tuple[int, int] | None:
+    """[start, end) of a function, from the symbol table (nm -S)."""
+    try:
+        out = subprocess.run(["nm", "-S", "--defined-only", elf], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[3] == name:
+            start = int(parts[0], 16)
+            return start, start + int(parts[1], 16)
+    return None
+
+
 def tail(text: str, lines: int = 15) -> str:
     rows = text.rstrip("\n").split("\n")
     return "\n".join("    | " + r for r in rows[-lines:]) if text.strip() else "    (nothing)"
@@ -231,6 +246,14 @@ class Run:
 
     def _halted(self, m: qemu.Machine, cpu: qemu.CpuState) -> int:
         a = self.args
+        if a.halt_in:
+            where = function_range(a.elf, a.halt_in) if a.elf else None
+            if where is None:
+                return self.verdict("WRONG VALUE", f"--halt-in: no function {a.halt_in!r} in the kernel's symbols")
+            if not where[0] <= cpu.rip < where[1]:
+                self.report_screen(m.screen())
+                return self.verdict("WRONG VALUE", f"the kernel halted at {describe_rip(a.elf, cpu.rip)}, "
+                                    f"not in {a.halt_in}")
         screen = m.screen()
         text = screen.text() if screen is not None else ""
         panicked = PANIC_MARKER in text
@@ -270,6 +293,9 @@ def main() -> int:
     p.add_argument("--test-filter", metavar="NAME",
                    help="exit mode: run only the in-kernel test NAME (passed through QEMU's fw_cfg "
                         "as opt/workbook/test) and require its [ok] line")
+    p.add_argument("--halt-in", metavar="FUNCTION",
+                   help="halt mode: the CPU must have stopped inside this function (e.g. kernel_main, "
+                        "not the boot shim's error path)")
     p.add_argument("--show-screen", action="store_true", help="print the screen on success too")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     args = p.parse_args()

@@ -27,7 +27,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
-from run import halted_for_good  # noqa: E402
 
 
 def heading(text: str) -> None:
@@ -79,7 +78,7 @@ class Boot:
                     return
                 if now - last_cpu_poll >= 0.02:
                     last_cpu_poll = now
-                    if halted_for_good(m.cpu_state(), text_range):
+                    if qemu.halted_for_good(m.cpu_state(), text_range):
                         self.end = time.monotonic() - m.started
                         self.how = "halt"
                         return

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 import time
 
@@ -64,34 +63,6 @@ class VgaCheck:
         return None
 
 
-def describe_rip(elf: str | None, rip: int) -> str:
-    if not elf:
-        return f"{rip:#x}"
-    try:
-        out = subprocess.run(["addr2line", "-f", "-C", "-e", elf, f"{rip:#x}"],
-                             capture_output=True, text=True, timeout=5).stdout.split("\n")
-        if out and out[0] and out[0] != "??":
-            return f"{rip:#x} in {out[0]} ({out[1] if len(out) > 1 else '?'})"
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    return f"{rip:#x}"
-
-
-def function_range(elf: str, name: str) -> tuple[int, int] | None:
-    """[start, end) of a function, from the symbol table (nm -S)."""
-    try:
-        out = subprocess.run(["nm", "-S", "--defined-only", elf], capture_output=True, text=True,
-                             timeout=10).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 4 and parts[3] == name:
-            start = int(parts[0], 16)
-            return start, start + int(parts[1], 16)
-    return None
-
-
 def tail(text: str, lines: int = 15) -> str:
     rows = text.rstrip("\n").split("\n")
     return "\n".join("    | " + r for r in rows[-lines:]) if text.strip() else "    (nothing)"
@@ -115,7 +86,7 @@ class Run:
         self.keys_sent = False
 
     def verdict(self, kind: str, message: str) -> int:
-        print(f"harness: {kind}: {message}" if kind != "PASS" else f"harness: PASS: {message}")
+        print(f"harness: {kind}: {message}")
         return VERDICT_STATUS[kind]
 
     def maybe_send_keys(self, m: qemu.Machine) -> None:
@@ -214,8 +185,7 @@ class Run:
                 time.sleep(0.1)
             elif a.expect == "halt":
                 cpu = m.cpu_state()
-                if (cpu is not None and cpu.halted and not cpu.interrupts_enabled
-                        and (text_range is None or text_range[0] <= cpu.rip < text_range[1])):
+                if qemu.halted_for_good(cpu, text_range):
                     return self._halted(m, cpu)
                 time.sleep(0.05)
             else:
@@ -230,7 +200,7 @@ class Run:
         if cpu is not None:
             state = "halted" if cpu.halted else "running"
             flag = "on" if cpu.interrupts_enabled else "off"
-            where = f"; the CPU is {state} at {describe_rip(a.elf, cpu.rip)} with interrupts {flag}"
+            where = f"; the CPU is {state} at {qemu.describe_rip(a.elf, cpu.rip)} with interrupts {flag}"
         print("harness: last serial lines:\n" + tail(m.serial()))
         self.report_screen(screen)
         if screen is not None and PANIC_MARKER in screen.text():
@@ -247,12 +217,12 @@ class Run:
     def _halted(self, m: qemu.Machine, cpu: qemu.CpuState) -> int:
         a = self.args
         if a.halt_in:
-            where = function_range(a.elf, a.halt_in) if a.elf else None
+            where = qemu.function_range(a.elf, a.halt_in) if a.elf else None
             if where is None:
                 return self.verdict("WRONG VALUE", f"--halt-in: no function {a.halt_in!r} in the kernel's symbols")
             if not where[0] <= cpu.rip < where[1]:
                 self.report_screen(m.screen())
-                return self.verdict("WRONG VALUE", f"the kernel halted at {describe_rip(a.elf, cpu.rip)}, "
+                return self.verdict("WRONG VALUE", f"the kernel halted at {qemu.describe_rip(a.elf, cpu.rip)}, "
                                     f"not in {a.halt_in}")
         screen = m.screen()
         text = screen.text() if screen is not None else ""
@@ -269,7 +239,7 @@ class Run:
             return self.verdict("WRONG VALUE", problem)
         if a.show_screen:
             self.report_screen(screen)
-        return self.verdict("PASS", f"the kernel halted at {describe_rip(a.elf, cpu.rip)} "
+        return self.verdict("PASS", f"the kernel halted at {qemu.describe_rip(a.elf, cpu.rip)} "
                             "and the machine shows what the test expects")
 
 

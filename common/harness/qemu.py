@@ -284,3 +284,39 @@ def symbol_range(elf: str, start: str, end: str) -> tuple[int, int] | None:
     if start in found and end in found:
         return found[start], found[end]
     return None
+
+
+def function_range(elf: str, name: str) -> tuple[int, int] | None:
+    """[start, end) of a function of a kernel ELF, from its symbol table (nm -S)."""
+    try:
+        out = subprocess.run(["nm", "-S", "--defined-only", elf], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[3] == name:
+            start = int(parts[0], 16)
+            return start, start + int(parts[1], 16)
+    return None
+
+
+def describe_rip(elf: str | None, rip: int) -> str:
+    """`0x1002c1 in kernel_main (src/main.cpp:17)`, from the kernel's debug information."""
+    if not elf:
+        return f"{rip:#x}"
+    try:
+        out = subprocess.run(["addr2line", "-f", "-C", "-e", elf, f"{rip:#x}"],
+                             capture_output=True, text=True, timeout=5).stdout.split("\n")
+        if out and out[0] and out[0] != "??":
+            return f"{rip:#x} in {out[0]} ({out[1] if len(out) > 1 else '?'})"
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return f"{rip:#x}"
+
+
+def halted_for_good(cpu: CpuState | None, text_range: tuple[int, int] | None) -> bool:
+    """The CPU sleeps with interrupts off inside the kernel: only an NMI or reset could wake it."""
+    if cpu is None or not cpu.halted or cpu.interrupts_enabled:
+        return False
+    return text_range is None or text_range[0] <= cpu.rip < text_range[1]

@@ -50,27 +50,6 @@ def classify_exit(status: int, triple_faulted: bool, stderr: str = "") -> tuple[
     return f"QEMU exit status {status}: QEMU failed{detail}", 4
 
 
-def halted_for_good(cpu: qemu.CpuState | None, text_range: tuple[int, int] | None) -> bool:
-    """The CPU sleeps with interrupts off inside the kernel: only an NMI or reset could wake it."""
-    if cpu is None or not cpu.halted or cpu.interrupts_enabled:
-        return False
-    return text_range is None or text_range[0] <= cpu.rip < text_range[1]
-
-
-def where(elf: str | None, rip: int) -> str:
-    """`0x1002c1 (kernel_main)`, from the kernel's symbols when there are any."""
-    if elf:
-        import subprocess
-        try:
-            out = subprocess.run(["addr2line", "-f", "-C", "-e", elf, f"{rip:#x}"],
-                                 capture_output=True, text=True, timeout=5).stdout.split("\n")
-            if out and out[0] and out[0] != "??":
-                return f"{rip:#x} ({out[0]})"
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-    return f"{rip:#x}"
-
-
 def say(text: str) -> None:
     print(f"run: {text}", flush=True)
 
@@ -118,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                 break
             if not window:
                 cpu = m.cpu_state()
-                if halted_for_good(cpu, text_range):
+                if qemu.halted_for_good(cpu, text_range):
                     reason = "halt"
                     break
             m.wait(0.1)
@@ -143,13 +122,13 @@ def main(argv: list[str] | None = None) -> int:
             if window and code == 4:
                 say("QEMU could not open its window on this display; --headless runs without one")
         elif reason == "halt" and cpu is not None:
-            say(f"the kernel halted for good at {where(a.elf, cpu.rip)} with interrupts off; "
+            say(f"the kernel halted for good at {qemu.describe_rip(a.elf, cpu.rip)} with interrupts off; "
                 "stopping QEMU")
         else:
             state = ""
             if cpu is not None:
                 state = (f"; the CPU was {'halted' if cpu.halted else 'running'} at "
-                         f"{where(a.elf, cpu.rip)} with interrupts "
+                         f"{qemu.describe_rip(a.elf, cpu.rip)} with interrupts "
                          f"{'on' if cpu.interrupts_enabled else 'off'}")
             why = f"after {a.timeout:g} s (--timeout)" if reason == "timeout" else "on Ctrl-C"
             say(f"stopped QEMU {why}{state}")

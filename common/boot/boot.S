@@ -241,12 +241,17 @@ msg_no_long_mode:  .asciz "this CPU does not support long mode (x86_64)"
 
 /* A minimal 64-bit GDT: null, kernel code (L=1). Data segment registers are loaded with the null
  * selector, which 64-bit mode allows at CPL 0 (Intel SDM Vol. 3A, 3.4.4), so a later stage can
- * replace this GDT without leaving stale selectors behind. */
+ * replace this GDT without leaving stale selectors behind.
+ * The code descriptor's Accessed bit (40) is set here: loading CS from a descriptor whose Accessed
+ * bit is clear makes the CPU write the bit into the GDT (SDM Vol. 3A, 3.4.5.1), and this GDT lies
+ * in the shim's text, which is read-only once CR0.WP is on. That write would page-fault with no
+ * IDT and reset the machine. QEMU's TCG skips the write, so only real CPUs and Bochs show it. */
     .balign 8
 gdt64:
     .quad 0
 gdt64_code:
-    .quad (1 << 43) | (1 << 44) | (1 << 47) | (1 << 53) /* executable, code/data, present, long */
+    /* accessed, executable, code/data, present, long */
+    .quad (1 << 40) | (1 << 43) | (1 << 44) | (1 << 47) | (1 << 53)
 gdt64_pointer:
     .short gdt64_pointer - gdt64 - 1
     .long gdt64

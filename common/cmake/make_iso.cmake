@@ -18,7 +18,7 @@ file(WRITE "${_tree}/boot/grub/grub.cfg"
 execute_process(
   COMMAND "${GRUB_MKRESCUE}" -o "${ISO}" "${_tree}"
           --fonts= --locales= --themes= --compress=xz
-          "--install-modules=multiboot2 normal iso9660 part_msdos biosdisk"
+          "--install-modules=multiboot2 normal iso9660 part_msdos"
   RESULT_VARIABLE _result
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _out)

@@ -63,6 +63,13 @@ class VgaCheck:
         return None
 
 
+def monitor_check(spec: str) -> tuple[str, str]:
+    command, sep, pattern = spec.partition(":")
+    if not sep or not command.strip() or not pattern:
+        raise argparse.ArgumentTypeError(f"bad --monitor-check {spec!r}: want COMMAND:REGEX")
+    return command.strip(), pattern
+
+
 def tail(text: str, lines: int = 15) -> str:
     rows = text.rstrip("\n").split("\n")
     return "\n".join("    | " + r for r in rows[-lines:]) if text.strip() else "    (nothing)"
@@ -123,6 +130,14 @@ class Run:
             for text in self.args.screen_contains:
                 if text not in screen.text() and text not in screen.joined():
                     return f"the screen does not show {text!r}"
+        for command, pattern in self.args.monitor_check:
+            # The emulator's own view (page tables, registers), read while the kernel runs.
+            if m.exited() is not None:
+                return f"--monitor-check {command!r}: the machine is no longer running"
+            out = m.monitor_command(command)
+            if out is None or not re.search(pattern, out, re.M):
+                return (f"QEMU's {command!r} does not show /{pattern}/; it printed:\n"
+                        + tail(out or "(nothing)", 20))
         return None
 
     def report_screen(self, screen: qemu.Screen | None) -> None:
@@ -132,7 +147,7 @@ class Run:
 
     def run(self) -> int:
         a = self.args
-        m = qemu.Machine(a.iso, cpu=a.cpu, accel=a.accel, extra=a.qemu_arg)
+        m = qemu.Machine(a.iso, cpu=a.cpu, accel=a.accel, memory=a.memory, extra=a.qemu_arg)
         try:
             return self._run(m)
         finally:
@@ -258,7 +273,12 @@ def main() -> int:
     p.add_argument("--keys", help="space-separated QEMU key names to type (monitor sendkey)")
     p.add_argument("--keys-after", metavar="TEXT", help="type the keys once serial or the screen shows TEXT")
     p.add_argument("--key-delay", type=float, default=0.05)
-    p.add_argument("--cpu", help="QEMU CPU model (e.g. qemu32 for a CPU without long mode)")
+    p.add_argument("--cpu", help="QEMU CPU model (e.g. qemu32 for a CPU without long mode, "
+                                  "qemu64,-nx for one without no-execute)")
+    p.add_argument("--memory", default="128M", metavar="SIZE", help="the machine's RAM (default 128M)")
+    p.add_argument("--monitor-check", type=monitor_check, action="append", default=[], metavar="COMMAND:REGEX",
+                   help="halt and run modes: the QEMU monitor command's output must match REGEX, "
+                        "e.g. 'info mem:^ffff800000000000-' (an outside view of the page tables)")
     p.add_argument("--accel", default="tcg", help="QEMU accelerator (tcg; kvm only on request)")
     p.add_argument("--test-filter", metavar="NAME",
                    help="exit mode: run only the in-kernel test NAME (passed through QEMU's fw_cfg "

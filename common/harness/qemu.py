@@ -244,6 +244,15 @@ class Machine:
             return None
         return Screen(raw) if len(raw) == VGA_COLUMNS * VGA_ROWS * 2 else None
 
+    def monitor_command(self, line: str) -> str | None:
+        """A monitor command's output, or None when the monitor cannot be reached."""
+        if self.monitor is None or self.exited() is not None:
+            return None
+        try:
+            return self.monitor.command(line)
+        except (OSError, ConnectionError):
+            return None
+
     def sendkey(self, key: str) -> None:
         if self.monitor is not None:
             self.monitor.command(f"sendkey {key}")

@@ -51,6 +51,17 @@ inline std::uint64_t read_cr3() {
 
 inline constexpr std::uint64_t CR3_ADDRESS_MASK = 0x000f'ffff'ffff'f000;
 
+// IA32_EFER (model-specific register 0xC0000080, Intel SDM Vol. 3A, 2.2.1). The boot shim sets
+// NXE (bit 11) only on CPUs that have no-execute; without it, bit 63 of a page-table entry is
+// reserved, and an entry that sets it faults on every access ("reserved bit set").
+inline std::uint64_t read_efer() {
+    std::uint32_t low, high;
+    asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(0xc000'0080u));
+    return std::uint64_t{high} << 32 | low;
+}
+
+inline constexpr std::uint64_t EFER_NXE = 1ull << 11;
+
 // Idles forever, waking for each interrupt: what the kernel does when it has nothing to do.
 [[noreturn]] inline void hlt_loop() {
     for (;;) halt();

@@ -32,8 +32,11 @@ void init(std::uint64_t multiboot_info_phys) {
                                              offset, kernel);
     if (parsed.is_err()) panic("cannot read the boot information: {}", boot_info::describe(parsed.error()));
     boot_info_storage = parsed.value();
-    mapper_storage.emplace(active_level_4_table(offset), offset);
-    frame_allocator_storage.emplace(*boot_info_storage, PhysAddr(boot::PHYSICAL_MEMORY_MAPPED));
+    // Bit 63 (no-execute) goes into new entries only where the shim turned it on.
+    const bool no_execute = (cpu::read_efer() & cpu::EFER_NXE) != 0;
+    mapper_storage.emplace(active_level_4_table(offset), offset,
+                           PageTableFlags(no_execute ? PageTableFlags::ALL : PageTableFlags::ALL & ~PageTableFlags::NO_EXECUTE));
+    frame_allocator_storage.emplace(*boot_info_storage, PhysAddr(boot::physical_memory_mapped()));
 }
 
 const boot_info::BootInfo& boot_information() {
@@ -80,12 +83,22 @@ KERNEL_TEST(test_translate_kernel_code) {
     ASSERT_TRUE(!t->flags.contains(PageTableFlags::NO_EXECUTE));
 }
 
-// The offset mapping, made of 2 MiB pages: the walk stops at level 2.
+// The offset mapping is made of huge pages: 1 GiB ones where CPUID leaf 0x80000001 reports them
+// (EDX bit 26), so the walk stops at level 3, else 2 MiB ones (level 2). It reaches exactly to
+// boot::physical_memory_mapped(), at least 4 GiB.
 KERNEL_TEST(test_translate_offset_mapping) {
+    std::uint32_t eax = 0x8000'0001, ebx, ecx = 0, edx;
+    asm("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+    const bool gib_pages = (edx >> 26 & 1) != 0;
     const auto t = mapper().translate(VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + 0x12'3456));
     ASSERT_TRUE(t.has_value());
     ASSERT_EQ(t->address.as_u64(), 0x12'3456u);
-    ASSERT_EQ(t->page_size, Size2MiB::SIZE);
+    ASSERT_EQ(t->page_size, gib_pages ? Size1GiB::SIZE : Size2MiB::SIZE);
+
+    const std::uint64_t end = boot::physical_memory_mapped();
+    ASSERT_TRUE(end >= boot::PHYSICAL_MEMORY_MAPPED_MIN);
+    ASSERT_EQ(translated(boot::PHYSICAL_MEMORY_OFFSET + end - 8), end - 8);
+    ASSERT_EQ(translated(boot::PHYSICAL_MEMORY_OFFSET + end), ~0ull);
 }
 
 KERNEL_TEST(test_translate_unmapped) {
@@ -104,6 +117,9 @@ KERNEL_TEST(test_map_new_page) {
     ASSERT_TRUE(mapped.is_ok());
     mapped.value().flush();
     ASSERT_EQ(translated(page.start_address().as_u64() + 8), frame->start_address().as_u64() + 8);
+    // No-execute only where the CPU has it turned on; elsewhere bit 63 is reserved.
+    const bool nxe = (cpu::read_efer() & cpu::EFER_NXE) != 0;
+    ASSERT_EQ(mapper().translate(page.start_address())->flags.contains(PageTableFlags::NO_EXECUTE), nxe);
 
     auto* through_page = page.start_address().as_ptr<volatile std::uint64_t>();
     auto* through_frame = phys_to_virt(frame->start_address(), mapper().physical_memory_offset()).as_ptr<volatile std::uint64_t>();

@@ -13,8 +13,11 @@
  *     pointer accesses fault), the kernel's text is read-only and executable, its rodata read-only
  *     and not executable, the page below the kernel stack unmapped (the guard page), everything
  *     else writable and not executable;
- *   - virtual PHYSICAL_MEMORY_OFFSET + p -> physical p for p in 0 .. 4 GiB, in 2 MiB pages,
- *     writable and not executable.
+ *   - virtual PHYSICAL_MEMORY_OFFSET + p -> physical p, writable and not executable, for p from 0
+ *     to the end of the highest available RAM in the multiboot2 memory map rounded up to whole
+ *     GiB, and at least to 4 GiB (where the firmware and devices live). In 1 GiB pages when CPUID
+ *     reports them (up to 512 GiB: one PDPT), else in 2 MiB pages (up to OFFSET_MAX_2MIB_GIBIBYTES:
+ *     the page directories are reserved here). The end is stored in boot_physical_memory_mapped.
  * Keep the constants in sync with common/include/boot/boot.h. */
 
 #define MULTIBOOT2_HEADER_MAGIC     0xe85250d6
@@ -33,8 +36,16 @@
 #define EFER_NXE      (1 << 11)
 
 #define IDENTITY_PAGES    1024 /* 4 MiB of 4 KiB pages: two page tables */
-#define OFFSET_GIBIBYTES  4    /* physical memory reachable through the offset mapping */
 #define PML4_OFFSET_INDEX 256  /* PHYSICAL_MEMORY_OFFSET = 0xffff800000000000 */
+/* The offset map's reach, in GiB: at least the 32-bit physical address space; with 1 GiB pages at
+ * most one PDPT's worth; with 2 MiB pages at most as many page directories as are reserved. */
+#define OFFSET_MIN_GIBIBYTES      4
+#define OFFSET_MAX_1GIB_GIBIBYTES 512
+#define OFFSET_MAX_2MIB_GIBIBYTES 64
+
+#define MULTIBOOT2_TAG_END        0
+#define MULTIBOOT2_TAG_MEMORY_MAP 6
+#define MULTIBOOT2_MEMORY_AVAILABLE 1
 
 #define ERROR_ATTRIBUTE   0x4f /* white on red */
 
@@ -95,12 +106,16 @@ _start:
     test $(1 << 29), %edx
     jz .Lno_long_mode
 
+    /* 1 GiB pages (EDX bit 26) make the offset map one PDPT, however much memory there is. */
+    test $(1 << 26), %edx
+    setnz offset_map_1gib_pages
     /* No-execute (EDX bit 20) is used when present; without it pages are simply executable. */
     xor %ebp, %ebp              /* EBP = high double word of NX, or 0 */
     test $(1 << 20), %edx
     jz 1f
     mov $PTE_NX_HIGH, %ebp
 1:
+    call offset_map_gibibytes
     call build_page_tables
 
     mov %cr4, %eax
@@ -128,9 +143,100 @@ _start:
     lgdt gdt64_pointer
     ljmp $(gdt64_code - gdt64), $long_mode_start
 
-/* Fills the boot page tables. In: EBP = NX high double word (0 when NX is unavailable).
- * Clobbers EAX, EBX, ECX, EDX. The tables are in .bss, which GRUB zeroes, but they are cleared
- * here anyway so the shim does not depend on that. */
+/* How far the offset map must reach: the highest end of an available region in the multiboot2
+ * memory map (tag type 6, entries of type 1), in whole GiB rounded up, clamped to what the tables
+ * can map. In: ESI = boot information. Out: offset_map_gib, and boot_physical_memory_mapped in
+ * bytes. A missing or malformed map (a size running past the information's end) leaves the
+ * minimum. Clobbers EAX, EBX, ECX, EDX. */
+offset_map_gibibytes:
+    push %esi
+    push %edi
+    push %ebp
+    mov $OFFSET_MIN_GIBIBYTES, %ebp /* EBP = GiB to map so far */
+    mov (%esi), %edi
+    add %esi, %edi              /* EDI = end of the boot information */
+    jc 9f
+    lea 8(%esi), %ebx           /* EBX = first tag (after total_size and reserved) */
+1:  /* EBX = a tag: type, size, contents; tags start 8-byte aligned */
+    lea 8(%ebx), %eax
+    cmp %edi, %eax
+    ja 9f                       /* no room for a tag header */
+    mov 4(%ebx), %ecx           /* ECX = the tag's size, header included */
+    cmp $8, %ecx
+    jb 9f
+    lea (%ebx, %ecx), %edx      /* EDX = end of the tag */
+    cmp %ebx, %edx
+    jb 9f                       /* wrapped around */
+    cmp %edi, %edx
+    ja 9f                       /* runs past the information */
+    cmpl $MULTIBOOT2_TAG_END, (%ebx)
+    je 9f
+    cmpl $MULTIBOOT2_TAG_MEMORY_MAP, (%ebx)
+    jne 5f
+    mov 8(%ebx), %ecx           /* ECX = entry size: base (8), length (8), type (4), reserved (4) */
+    cmp $24, %ecx
+    jb 5f
+    lea 16(%ebx), %esi          /* ESI = first entry */
+2:
+    lea (%esi, %ecx), %eax
+    cmp %edx, %eax
+    ja 5f                       /* no whole entry left in the tag */
+    cmpl $MULTIBOOT2_MEMORY_AVAILABLE, 16(%esi)
+    jne 4f
+    push %edx
+    mov (%esi), %eax
+    mov 4(%esi), %edx           /* EDX:EAX = base */
+    add 8(%esi), %eax
+    adc 12(%esi), %edx          /* + length = end */
+    jc 3f                       /* past 2^64: as far as the tables reach */
+    add $((1 << 30) - 1), %eax
+    adc $0, %edx                /* rounded up to a GiB */
+    jc 3f
+    shrd $30, %edx, %eax        /* EAX = end in GiB ... */
+    shr $30, %edx
+    jz 6f                       /* ... unless that needs more than 32 bits */
+3:
+    mov $0xffffffff, %eax
+6:
+    pop %edx
+    cmp %ebp, %eax
+    jbe 4f
+    mov %eax, %ebp
+4:
+    add %ecx, %esi
+    jmp 2b
+5:  /* next tag: the size rounded up to 8 */
+    mov 4(%ebx), %ecx
+    add $7, %ecx
+    and $~7, %ecx
+    add %ecx, %ebx
+    jc 9f
+    jmp 1b
+9:
+    mov $OFFSET_MAX_2MIB_GIBIBYTES, %eax
+    cmpb $0, offset_map_1gib_pages
+    je 7f
+    mov $OFFSET_MAX_1GIB_GIBIBYTES, %eax
+7:
+    cmp %eax, %ebp
+    jbe 8f
+    mov %eax, %ebp
+8:
+    mov %ebp, offset_map_gib
+    mov %ebp, %eax
+    shl $30, %eax
+    mov %eax, boot_physical_memory_mapped
+    mov %ebp, %eax
+    shr $2, %eax
+    mov %eax, boot_physical_memory_mapped + 4
+    pop %ebp
+    pop %edi
+    pop %esi
+    ret
+
+/* Fills the boot page tables. In: EBP = NX high double word (0 when NX is unavailable),
+ * offset_map_gib and offset_map_1gib_pages. Clobbers EAX, EBX, ECX, EDX. The tables are in .bss,
+ * which GRUB zeroes, but they are cleared here anyway so the shim does not depend on that. */
 build_page_tables:
     push %edi
     mov $boot_page_tables_start, %edi
@@ -176,17 +282,42 @@ build_page_tables:
     cmp $IDENTITY_PAGES, %ecx
     jb 3b
 
-    /* Offset map: OFFSET_GIBIBYTES page directories of 2 MiB pages, contiguous in memory, so
-     * entry n of the combined array maps physical n * 2 MiB. */
+    cmpb $0, offset_map_1gib_pages
+    je 10f
+
+    /* Offset map in 1 GiB pages: PDPT entry n maps physical n GiB. Bits 32 and up of the
+     * address go into the entry's high double word, next to NX. */
+    xor %ecx, %ecx
+8:
+    mov %ecx, %eax
+    shl $30, %eax
+    or $(PTE_PRESENT + PTE_WRITABLE + PTE_HUGE), %eax
+    mov %ecx, %edx
+    shr $2, %edx
+    or %ebp, %edx
+    mov %eax, boot_pdpt_offset(, %ecx, 8)
+    mov %edx, boot_pdpt_offset + 4(, %ecx, 8)
+    inc %ecx
+    cmp offset_map_gib, %ecx
+    jb 8b
+    ret
+
+10: /* Offset map in 2 MiB pages: one page directory per GiB, contiguous in memory, so entry n
+     * of the combined array maps physical n * 2 MiB. */
+    mov offset_map_gib, %ebx
+    shl $9, %ebx                /* EBX = entries: 512 per GiB */
     xor %ecx, %ecx
 8:
     mov %ecx, %eax
     shl $21, %eax
     or $(PTE_PRESENT + PTE_WRITABLE + PTE_HUGE), %eax
+    mov %ecx, %edx
+    shr $11, %edx
+    or %ebp, %edx
     mov %eax, boot_pd_offset(, %ecx, 8)
-    mov %ebp, boot_pd_offset + 4(, %ecx, 8)
+    mov %edx, boot_pd_offset + 4(, %ecx, 8)
     inc %ecx
-    cmp $(OFFSET_GIBIBYTES * 512), %ecx
+    cmp %ebx, %ecx
     jb 8b
 
     xor %ecx, %ecx
@@ -196,7 +327,7 @@ build_page_tables:
     add $(boot_pd_offset + PTE_PRESENT + PTE_WRITABLE), %eax
     mov %eax, boot_pdpt_offset(, %ecx, 8)
     inc %ecx
-    cmp $OFFSET_GIBIBYTES, %ecx
+    cmp offset_map_gib, %ecx
     jb 9b
     ret
 
@@ -301,7 +432,16 @@ boot_pdpt_low:    .skip 4096
 boot_pd_low:      .skip 4096
 boot_pt_low:      .skip 4096 * 2
 boot_pdpt_offset: .skip 4096
-boot_pd_offset:   .skip 4096 * OFFSET_GIBIBYTES
+boot_pd_offset:   .skip 4096 * OFFSET_MAX_2MIB_GIBIBYTES /* used only without 1 GiB pages */
 boot_page_tables_end:
+
+/* What the shim found out for the offset map; boot_physical_memory_mapped is read by the stages
+ * (common/include/boot/boot.h). */
+    .section .data.boot, "aw"
+    .balign 8
+    .global boot_physical_memory_mapped
+boot_physical_memory_mapped: .quad 0
+offset_map_gib:              .long 0
+offset_map_1gib_pages:       .byte 0
 
     .section .note.GNU-stack, "", @progbits

@@ -87,7 +87,7 @@ Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<>
 
     PageTableEntry& entry = (*l1.value())[address.p1_index()];
     if (!entry.is_unused()) return Err<MapToError>{MapToError::PageAlreadyMapped};
-    entry.set(frame.start_address(), flags | PageTableFlags(PageTableFlags::PRESENT));
+    entry.set(frame.start_address(), PageTableFlags((flags.bits() | PageTableFlags::PRESENT) & supported_.bits()));
     return MapperFlush(address);
 }
 

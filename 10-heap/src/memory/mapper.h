@@ -53,8 +53,12 @@ class OffsetPageTable {
 public:
     // Precondition: level_4_table is the active (or a complete) level 4 table, reached through
     // the offset mapping, and every frame its entries name is reachable through the offset.
-    OffsetPageTable(PageTable* level_4_table, std::uint64_t physical_memory_offset)
-        : level_4_(level_4_table), offset_(physical_memory_offset) {}
+    // `supported`: the flags this CPU accepts in an entry; map_to leaves out the others. On a CPU
+    // without no-execute, a caller's NO_EXECUTE is dropped and the page stays executable: the most
+    // that CPU can do, where bit 63 would make the entry fault.
+    OffsetPageTable(PageTable* level_4_table, std::uint64_t physical_memory_offset,
+                    PageTableFlags supported = PageTableFlags(PageTableFlags::ALL))
+        : level_4_(level_4_table), offset_(physical_memory_offset), supported_(supported) {}
 
     // Walks the four levels by hand, stopping early at 1 GiB and 2 MiB pages.
     std::optional<Translation> translate(VirtAddr address) const;
@@ -76,6 +80,7 @@ private:
 
     PageTable* level_4_;
     std::uint64_t offset_;
+    PageTableFlags supported_;
 };
 
 }  // namespace memory

@@ -15,10 +15,9 @@ static_assert(__STDC_HOSTED__ == 0, "kernel code must be compiled with -ffreesta
 
 namespace boot {
 
-// All physical memory below PHYSICAL_MEMORY_MAPPED is mapped at this virtual offset
-// (writable, not executable), in 2 MiB pages.
+// All physical memory below physical_memory_mapped() is mapped at this virtual offset (writable,
+// not executable): in 1 GiB pages where the CPU has them, else in 2 MiB pages.
 inline constexpr std::uint64_t PHYSICAL_MEMORY_OFFSET = 0xffff'8000'0000'0000;
-inline constexpr std::uint64_t PHYSICAL_MEMORY_MAPPED = 4ull << 30;
 
 // Virtual 0 .. IDENTITY_MAPPED is mapped to the same physical addresses, in 4 KiB pages,
 // except page 0 and the stack guard page, which are left unmapped.
@@ -26,6 +25,21 @@ inline constexpr std::uint64_t IDENTITY_MAPPED = 4ull << 20;
 
 // The value GRUB passes in EAX (multiboot2 specification, 3.3).
 inline constexpr std::uint32_t MULTIBOOT2_BOOTLOADER_MAGIC = 0x36d7'6289;
+
+}  // namespace boot
+
+extern "C" {
+// Set by the shim before kernel_main: the end of the offset map, in bytes.
+extern const std::uint64_t boot_physical_memory_mapped;
+}
+
+namespace boot {
+
+// Where the offset map ends: the end of the highest available RAM in the multiboot2 memory map,
+// rounded up to a GiB, and never below the whole 32-bit physical address space (firmware and
+// devices live just under 4 GiB). On a CPU without 1 GiB pages the shim maps at most 64 GiB.
+inline constexpr std::uint64_t PHYSICAL_MEMORY_MAPPED_MIN = 4ull << 30;
+inline std::uint64_t physical_memory_mapped() { return boot_physical_memory_mapped; }
 
 }  // namespace boot
 

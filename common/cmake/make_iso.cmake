@@ -15,10 +15,12 @@ file(WRITE "${_tree}/boot/grub/grub.cfg"
   "    multiboot2 /boot/kernel.elf\n"
   "    boot\n"
   "}\n")
+# No biosdisk in --install-modules: the BIOS core image always has it, and with GRUB's EFI
+# modules installed too (a hybrid image) grub-mkrescue fails looking for an EFI biosdisk.mod.
 execute_process(
   COMMAND "${GRUB_MKRESCUE}" -o "${ISO}" "${_tree}"
           --fonts= --locales= --themes= --compress=xz
-          "--install-modules=multiboot2 normal iso9660 part_msdos biosdisk"
+          "--install-modules=multiboot2 normal iso9660 part_msdos"
   RESULT_VARIABLE _result
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _out)

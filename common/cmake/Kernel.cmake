@@ -22,7 +22,7 @@ get_filename_component(WORKBOOK_COMMON_DIR "${CMAKE_CURRENT_LIST_DIR}" DIRECTORY
 set(WORKBOOK_HARNESS "${WORKBOOK_COMMON_DIR}/harness/harness.py")
 set(WORKBOOK_LINKER_SCRIPT "${WORKBOOK_COMMON_DIR}/boot/linker.ld")
 set(WORKBOOK_TEST_TIMEOUT 60 CACHE STRING "seconds a kernel test may run before the harness calls it a hang")
-set(WORKBOOK_BOCHS_TEST_TIMEOUT 120 CACHE STRING "the same for a test under Bochs, which boots GRUB in 5-15 s")
+set(WORKBOOK_BOCHS_TEST_TIMEOUT 120 CACHE STRING "the same for a test under Bochs (2-6 s each on an idle machine)")
 
 # Bochs, the second emulator: it models CPU behaviour QEMU's TCG skips (descriptor Accessed and
 # busy bits). Its tests are registered only when it can run: the emulator, its BIOS, its VGA BIOS

@@ -14,8 +14,6 @@ _workbook_require(WORKBOOK_QEMU qemu-system-x86_64 qemu-system-x86)
 _workbook_require(WORKBOOK_GRUB_MKRESCUE grub-mkrescue grub-common)
 _workbook_require(WORKBOOK_XORRISO xorriso xorriso)
 _workbook_require(WORKBOOK_MFORMAT mformat mtools)
-# grub-mkrescue --compress=xz (common/cmake/make_iso.cmake) runs the xz command.
-_workbook_require(WORKBOOK_XZ xz xz-utils)
 
 # grub-mkrescue builds a BIOS-bootable image only when GRUB's i386-pc modules are installed;
 # without them the ISO it writes boots on nothing.
@@ -33,7 +31,7 @@ if(_workbook_missing)
   list(JOIN _workbook_missing "\n  " _workbook_missing_text)
   message(FATAL_ERROR
     "Missing tools:\n  ${_workbook_missing_text}\n"
-    "Install them with: sudo apt-get install qemu-system-x86 grub-common grub-pc-bin xorriso mtools xz-utils python3\n"
+    "Install them with: sudo apt-get install qemu-system-x86 grub-common grub-pc-bin xorriso mtools python3\n"
     "(or run ./workbook, which installs what is missing).")
 endif()
 

@@ -12,14 +12,45 @@
 #   workbook_unit_tests(<name> TESTS <test names...>)
 #       For a UNIT_TESTS kernel: <stage>/<name> runs all its tests in one boot, and each test
 #       also gets a CTest test <stage>/<test> that boots the kernel running only that test.
-#   workbook_test(<test> KERNEL <name> [ARGS <harness arguments...>])
+#   workbook_test(<test> KERNEL <name> [BOCHS] [ARGS <harness arguments...>])
 #       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
-#       harness (common/harness/harness.py --help lists the arguments).
+#       harness (common/harness/harness.py --help lists the arguments). BOCHS adds the same
+#       test under Bochs, <stage>/bochs/<test>, labeled <stage> and bochs (when Bochs is
+#       installed; see WORKBOOK_BOCHS below).
 
 get_filename_component(WORKBOOK_COMMON_DIR "${CMAKE_CURRENT_LIST_DIR}" DIRECTORY)
 set(WORKBOOK_HARNESS "${WORKBOOK_COMMON_DIR}/harness/harness.py")
 set(WORKBOOK_LINKER_SCRIPT "${WORKBOOK_COMMON_DIR}/boot/linker.ld")
 set(WORKBOOK_TEST_TIMEOUT 60 CACHE STRING "seconds a kernel test may run before the harness calls it a hang")
+set(WORKBOOK_BOCHS_TEST_TIMEOUT 120 CACHE STRING "the same for a test under Bochs (2-6 s each on an idle machine)")
+
+# Bochs, the second emulator: it models CPU behaviour QEMU's TCG skips (descriptor Accessed and
+# busy bits). Its tests are registered only when it can run: the emulator, its BIOS, its VGA BIOS
+# and its terminal display each come in a Debian package of their own.
+find_program(WORKBOOK_BOCHS bochs)
+file(GLOB _bochs_term_plugin "/usr/lib/*/bochs/plugins/libbx_term_gui.so")
+set(_bochs_missing "")
+if(NOT WORKBOOK_BOCHS)
+  list(APPEND _bochs_missing bochs)
+endif()
+if(NOT EXISTS "/usr/share/bochs/BIOS-bochs-latest")
+  list(APPEND _bochs_missing bochsbios)
+endif()
+if(NOT EXISTS "/usr/share/bochs/VGABIOS-lgpl-latest")
+  list(APPEND _bochs_missing vgabios)
+endif()
+if(NOT _bochs_term_plugin)
+  list(APPEND _bochs_missing bochs-term)
+endif()
+if(_bochs_missing)
+  set(WORKBOOK_BOCHS_TESTS OFF)
+  list(JOIN _bochs_missing " " _bochs_missing)
+  message(STATUS "Bochs tests (label bochs): left out, missing Debian packages: ${_bochs_missing} "
+                 "(./workbook test --bochs installs them)")
+else()
+  set(WORKBOOK_BOCHS_TESTS ON)
+  message(STATUS "Bochs tests (label bochs): registered (${WORKBOOK_BOCHS})")
+endif()
 
 # --- compiler flags for kernel code -----------------------------------------------------------
 add_library(workbook_kernel_flags INTERFACE)
@@ -117,7 +148,7 @@ function(workbook_kernel name)
 endfunction()
 
 function(workbook_test test)
-  cmake_parse_arguments(_wt "" "KERNEL;TIMEOUT" "ARGS" ${ARGN})
+  cmake_parse_arguments(_wt "BOCHS" "KERNEL;TIMEOUT" "ARGS" ${ARGN})
   if(NOT _wt_TIMEOUT)
     set(_wt_TIMEOUT ${WORKBOOK_TEST_TIMEOUT})
   endif()
@@ -131,6 +162,17 @@ function(workbook_test test)
   # CTest's own timeout is a backstop above the harness's, which reports hangs itself.
   math(EXPR backstop "${_wt_TIMEOUT} + 30")
   set_tests_properties(${WORKBOOK_STAGE}/${test} PROPERTIES LABELS ${WORKBOOK_STAGE} TIMEOUT ${backstop})
+  if(_wt_BOCHS AND WORKBOOK_BOCHS_TESTS)
+    add_test(NAME ${WORKBOOK_STAGE}/bochs/${test}
+      COMMAND ${Python3_EXECUTABLE} "${WORKBOOK_HARNESS}" --emulator bochs
+              --iso "${CMAKE_CURRENT_BINARY_DIR}/${_wt_KERNEL}.iso"
+              --elf $<TARGET_FILE:${target}>
+              --timeout ${WORKBOOK_BOCHS_TEST_TIMEOUT}
+              ${_wt_ARGS})
+    math(EXPR backstop "${WORKBOOK_BOCHS_TEST_TIMEOUT} + 30")
+    set_tests_properties(${WORKBOOK_STAGE}/bochs/${test} PROPERTIES
+      LABELS "${WORKBOOK_STAGE};bochs" TIMEOUT ${backstop})
+  endif()
 endfunction()
 
 # A test that runs a script of its own (ELF checks, GDB) rather than the harness.

@@ -15,9 +15,13 @@ file(WRITE "${_tree}/boot/grub/grub.cfg"
   "    multiboot2 /boot/kernel.elf\n"
   "    boot\n"
   "}\n")
+# No biosdisk in --install-modules: the BIOS core image always has it, and with GRUB's EFI
+# modules installed too (a hybrid image) grub-mkrescue fails looking for an EFI biosdisk.mod.
+# No --compress: GRUB would unpack xz-compressed modules at every boot, which takes Bochs about
+# 4 s of a 7 s boot; uncompressed, a BIOS image grows only from 0.64 to 0.82 MB.
 execute_process(
   COMMAND "${GRUB_MKRESCUE}" -o "${ISO}" "${_tree}"
-          --fonts= --locales= --themes= --compress=xz
+          --fonts= --locales= --themes=
           "--install-modules=multiboot2 normal iso9660 part_msdos"
   RESULT_VARIABLE _result
   OUTPUT_VARIABLE _out

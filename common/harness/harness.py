@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Boots one workbook kernel under QEMU and decides whether it passed.
+"""Boots one workbook kernel under QEMU (or Bochs) and decides whether it passed.
 
 Every test kernel ends in one of a few ways, and each gets its own verdict and exit status:
 
-  PASS          the kernel did what the test expects                                  0
-  FAILED        the kernel exited through isa-debug-exit with the failure code (35)   1
-  TRIPLE FAULT  QEMU logged a triple fault (with -no-reboot QEMU then exits with 0)   2
-  HANG          nothing ended the run before the timeout                               3
-  QEMU ERROR    QEMU could not start or exited with a status no kernel produces       4
-  PANIC         the kernel panicked where the test did not expect it                  5
-  WRONG VALUE   the kernel finished, but the screen or serial output is not as expected 6
-  RESET         the machine reset without a logged triple fault                        7
+  PASS            the kernel did what the test expects                                  0
+  FAILED          the kernel reported failure (isa-debug-exit code 0x11: QEMU status 35) 1
+  TRIPLE FAULT    the emulator logged a triple fault and stopped the machine              2
+  HANG            nothing ended the run before the timeout                               3
+  QEMU ERROR      QEMU could not start or exited with a status no kernel produces       4
+  PANIC           the kernel panicked where the test did not expect it                  5
+  WRONG VALUE     the kernel finished, but the screen or serial output is not as expected 6
+  RESET           the machine reset without a logged triple fault                        7
+  EMULATOR ERROR  Bochs could not start, or stopped on an error of its own (a >>PANIC<<   8
+                  other than a triple fault)
 
 Three ways a test kernel can finish:
   --expect exit   (stage 04 on) the kernel reports through isa-debug-exit: 0x10 pass, 0x11 fail.
@@ -20,6 +22,15 @@ Three ways a test kernel can finish:
   --expect run    (stage 07 on) the kernel keeps running, driven by interrupts; the harness
                   types --keys into it and passes as soon as the screen and serial checks all
                   hold. If they still fail at the timeout, the verdict is WRONG VALUE.
+
+--emulator bochs boots the same ISO under Bochs, which models CPU behaviour QEMU's TCG skips
+(it writes descriptor Accessed and busy bits). Bochs has no isa-debug-exit device: the kernel's
+write to port 0xf4 does nothing and it halts with interrupts off, so in --expect exit the
+verdict comes from serial: a `[failed]` (or `[test did not panic]`) line is FAILED; otherwise
+the --serial patterns must all match (PASS); a panic message instead is PANIC; anything else
+is WRONG VALUE. Such a test therefore needs at least one --serial pattern. --keys and
+--test-filter use QEMU's monitor and fw_cfg, --cpu, --accel and --qemu-arg are QEMU's
+options: none of them work with Bochs.
 """
 
 from __future__ import annotations
@@ -29,12 +40,14 @@ import re
 import sys
 import time
 
+import bochs
 import qemu
 
 VERDICT_STATUS = {
     "PASS": 0, "FAILED": 1, "TRIPLE FAULT": 2, "HANG": 3, "QEMU ERROR": 4,
-    "PANIC": 5, "WRONG VALUE": 6, "RESET": 7,
+    "PANIC": 5, "WRONG VALUE": 6, "RESET": 7, "EMULATOR ERROR": 8,
 }
+FAILURE_MARKERS = ("[failed]", "[test did not panic]")
 PANIC_MARKER = "PANIC at "
 
 
@@ -79,7 +92,7 @@ def serial_failure(serial: str) -> str:
     """The failing test's name and message from the kernel's serial output."""
     lines = serial.replace("\r", "").split("\n")
     for i, line in enumerate(lines):
-        if "[failed]" in line or "[test did not panic]" in line:
+        if any(marker in line for marker in FAILURE_MARKERS):
             name = line.split("...")[0].strip()
             rest = "\n".join(lines[i + 1:]).strip()
             marker = "[test did not panic]" if "[test did not panic]" in line else "[failed]"
@@ -96,7 +109,7 @@ class Run:
         print(f"harness: {kind}: {message}")
         return VERDICT_STATUS[kind]
 
-    def maybe_send_keys(self, m: qemu.Machine) -> None:
+    def maybe_send_keys(self, m) -> None:
         a = self.args
         if self.keys_sent or not a.keys:
             return
@@ -109,7 +122,7 @@ class Run:
             time.sleep(a.key_delay)
         self.keys_sent = True
 
-    def check_output(self, m: qemu.Machine, screen: qemu.Screen | None) -> str | None:
+    def check_output(self, m, screen: qemu.Screen | None) -> str | None:
         serial = m.serial()
         pos = 0
         for pattern in self.args.serial:
@@ -147,44 +160,64 @@ class Run:
 
     def run(self) -> int:
         a = self.args
-        m = qemu.Machine(a.iso, cpu=a.cpu, accel=a.accel, memory=a.memory, extra=a.qemu_arg)
+        if a.emulator == "bochs":
+            m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso)
+        else:
+            m = qemu.Machine(a.iso, cpu=a.cpu, accel=a.accel, memory=a.memory, extra=a.qemu_arg)
+        print(f"harness: booting {a.iso} under {m.emulator}", flush=True)
         try:
             return self._run(m)
         finally:
             m.stop()
 
-    def _exited(self, m: qemu.Machine, status: int) -> int:
+    def _ended(self, m, ending: qemu.Ending) -> int:
         serial = m.serial()
-        if status == qemu.EXIT_SUCCESS_STATUS:
+        if ending.kind == "success":
             if self.args.expect == "halt":
                 return self.verdict("WRONG VALUE", "the kernel exited with success but was expected to halt")
             problem = self.check_output(m, None)
             if problem:
                 print("harness: serial output:\n" + tail(serial, 40))
                 return self.verdict("WRONG VALUE", problem)
-            return self.verdict("PASS", "the kernel exited with the success code (QEMU status 33)")
+            return self.verdict("PASS", ending.detail)
         print("harness: serial output:\n" + tail(serial, 40))
-        if status == qemu.EXIT_FAILURE_STATUS:
+        if ending.kind == "failure":
             if PANIC_MARKER in serial and "[failed]" not in serial:
                 return self.verdict("PANIC", serial[serial.index(PANIC_MARKER):].split("\n")[0])
             return self.verdict("FAILED", serial_failure(serial))
-        if status == 0:
-            if m.triple_faulted():
-                return self.verdict("TRIPLE FAULT", "the CPU triple-faulted (an exception while "
-                                    "delivering a double fault); QEMU stopped the machine")
-            return self.verdict("RESET", "the machine reset (QEMU exited with status 0 under "
-                                "-no-reboot) without a logged triple fault")
-        err = m.stderr().strip()
-        return self.verdict("QEMU ERROR", f"QEMU exited with status {status}" + (f": {err}" if err else ""))
+        if ending.kind == "triple fault":
+            where = f" at {qemu.describe_rip(self.args.elf, ending.rip)}" if ending.rip is not None else ""
+            return self.verdict("TRIPLE FAULT", f"the CPU triple-faulted{where} (an exception while "
+                                f"delivering a double fault); {ending.detail}")
+        if ending.kind == "reset":
+            return self.verdict("RESET", ending.detail)
+        return self.verdict(m.error_verdict, ending.detail)
 
-    def _run(self, m: qemu.Machine) -> int:
+    def _reported_on_serial(self, m, cpu: qemu.CpuState) -> int:
+        """--expect exit without an exit device (Bochs): the kernel has halted for good, and its
+        serial output is all there is to judge."""
+        serial = m.serial()
+        where = qemu.describe_rip(self.args.elf, cpu.rip)
+        if any(marker in serial for marker in FAILURE_MARKERS):
+            print("harness: serial output:\n" + tail(serial, 40))
+            return self.verdict("FAILED", serial_failure(serial))
+        problem = self.check_output(m, None)
+        if problem is None:
+            return self.verdict("PASS", f"the kernel halted at {where} after printing what the test "
+                                f"expects ({m.emulator} has no exit device; judged by serial output)")
+        print("harness: serial output:\n" + tail(serial, 40))
+        if PANIC_MARKER in serial:
+            return self.verdict("PANIC", serial[serial.index(PANIC_MARKER):].split("\n")[0])
+        return self.verdict("WRONG VALUE", f"the kernel halted at {where}, but {problem}")
+
+    def _run(self, m) -> int:
         a = self.args
         text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end") if a.elf else None
         deadline = time.monotonic() + a.timeout
         while time.monotonic() < deadline:
-            status = m.exited()
-            if status is not None:
-                return self._exited(m, status)
+            ending = m.ending()
+            if ending is not None:
+                return self._ended(m, ending)
             self.maybe_send_keys(m)
             if a.expect == "run":
                 if self.keys_sent or not a.keys:
@@ -197,18 +230,18 @@ class Run:
                         if a.show_screen:
                             self.report_screen(screen)
                         return self.verdict("PASS", "the running kernel shows what the test expects")
-                time.sleep(0.1)
-            elif a.expect == "halt":
-                cpu = m.cpu_state()
+                time.sleep(m.poll_interval)
+            elif a.expect == "halt" or (a.expect == "exit" and a.emulator == "bochs"):
+                cpu = m.cpu_state() if m.may_have_halted() else None
                 if qemu.halted_for_good(cpu, text_range):
-                    return self._halted(m, cpu)
+                    return self._halted(m, cpu) if a.expect == "halt" else self._reported_on_serial(m, cpu)
                 time.sleep(0.05)
             else:
                 m.wait(0.05)
         # Timed out: say as much as can be seen of where the kernel is.
-        status = m.exited()
-        if status is not None:
-            return self._exited(m, status)
+        ending = m.ending()
+        if ending is not None:
+            return self._ended(m, ending)
         cpu = m.cpu_state()
         screen = m.screen()
         where = ""
@@ -218,6 +251,8 @@ class Run:
             where = f"; the CPU is {state} at {qemu.describe_rip(a.elf, cpu.rip)} with interrupts {flag}"
         print("harness: last serial lines:\n" + tail(m.serial()))
         self.report_screen(screen)
+        if cpu is None and m.diagnostics():
+            print("harness: " + m.diagnostics())
         if screen is not None and PANIC_MARKER in screen.text():
             text = screen.text()
             return self.verdict("PANIC", text[text.index(PANIC_MARKER):].split("\n")[0])
@@ -229,7 +264,7 @@ class Run:
             return self.verdict("WRONG VALUE", f"after {a.timeout:g} s: {problem}{where}")
         return self.verdict("HANG", f"no result after {a.timeout:g} s{where}")
 
-    def _halted(self, m: qemu.Machine, cpu: qemu.CpuState) -> int:
+    def _halted(self, m, cpu: qemu.CpuState) -> int:
         a = self.args
         if a.halt_in:
             where = qemu.function_range(a.elf, a.halt_in) if a.elf else None
@@ -261,6 +296,8 @@ class Run:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--iso", required=True, help="the GRUB ISO to boot")
+    p.add_argument("--emulator", choices=["qemu", "bochs"], default="qemu",
+                   help="the machine to boot it on (default: qemu)")
     p.add_argument("--elf", help="the kernel ELF (for symbol names and the text range)")
     p.add_argument("--expect", choices=["exit", "halt", "run"], default="exit")
     p.add_argument("--expect-panic", action="store_true", help="halt mode: the kernel must show a panic")
@@ -289,6 +326,19 @@ def main() -> int:
     p.add_argument("--show-screen", action="store_true", help="print the screen on success too")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     args = p.parse_args()
+    if args.emulator == "bochs":
+        qemu_only = [name for name, used in (("--keys", args.keys), ("--test-filter", args.test_filter),
+                                             ("--cpu", args.cpu), ("--accel", args.accel != "tcg"),
+                                             ("--memory", args.memory != "128M"),
+                                             ("--monitor-check", args.monitor_check),
+                                             ("--qemu-arg", args.qemu_arg)) if used]
+        if qemu_only:
+            p.error(f"{', '.join(qemu_only)}: QEMU only (monitor, fw_cfg or QEMU options); "
+                    "not available with --emulator bochs")
+        if args.expect == "exit" and not args.serial:
+            # Without an exit status, a halt after printing nothing would pass.
+            p.error("--emulator bochs --expect exit needs a --serial pattern: Bochs has no exit "
+                    "device, so the verdict comes from the serial output")
     if args.test_filter:
         args.qemu_arg += ["-fw_cfg", f"name=opt/workbook/test,string={args.test_filter}"]
         # Anything the test itself prints (a warning it provokes) may stand between name and [ok].

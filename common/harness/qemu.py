@@ -78,6 +78,18 @@ class CpuState:
         return bool(self.rflags & (1 << 9))
 
 
+@dataclass
+class Ending:
+    """How a machine ended on its own, in words common to QEMU and Bochs.
+
+    kind: "success" or "failure" (the kernel's code through isa-debug-exit, QEMU only),
+    "triple fault", "reset", or "error" (the emulator failed; detail says how)."""
+
+    kind: str
+    detail: str
+    rip: int | None = None  # where the CPU was, when the emulator says
+
+
 def find_tool(name: str, package: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -133,6 +145,10 @@ _REG_RE = re.compile(r"[RE]IP=([0-9a-f]+)\s+[RE]?FL=([0-9a-f]+).*?HLT=(\d)", re.
 class Machine:
     """A QEMU process running one ISO, with serial output collected and a monitor attached."""
 
+    emulator = "QEMU"
+    error_verdict = "QEMU ERROR"
+    poll_interval = 0.1  # the monitor answers without disturbing the guest
+
     def __init__(
         self,
         iso: str,
@@ -182,6 +198,7 @@ class Machine:
             args += ["-gdb", f"tcp:127.0.0.1:{gdb_port}", "-S"]
         args += extra or []
         self.args = args
+        self._ending: Ending | None = None
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             args,
@@ -199,6 +216,39 @@ class Machine:
     # -- state ------------------------------------------------------------------------------
     def exited(self) -> int | None:
         return self.proc.poll()
+
+    def ending(self) -> Ending | None:
+        """How QEMU ended, from its exit status and log, or None while it runs."""
+        status = self.proc.poll()
+        if status is None:
+            return None
+        if self._ending is None:
+            self._ending = self._classify(status)
+        return self._ending
+
+    def _classify(self, status: int) -> Ending:
+        if status == EXIT_SUCCESS_STATUS:
+            return Ending("success", "the kernel exited with the success code (QEMU status 33)")
+        if status == EXIT_FAILURE_STATUS:
+            return Ending("failure", "the kernel exited with the failure code (QEMU status 35)")
+        if status == 0:  # -no-reboot: a reset or triple fault stops QEMU with status 0
+            if self.triple_faulted():
+                return Ending("triple fault", "QEMU stopped the machine")
+            return Ending("reset", "the machine reset (QEMU exited with status 0 under -no-reboot) "
+                          "without a logged triple fault")
+        err = self.stderr().strip()
+        return Ending("error", f"QEMU exited with status {status}" + (f": {err}" if err else ""))
+
+    def diagnostics(self) -> str:
+        """More about a run that ended in nothing (Bochs has some); QEMU's monitor said it all."""
+        return ""
+
+    def flush_serial(self) -> None:
+        """serial_to_stdout: nothing to do, QEMU writes to stdout itself."""
+
+    def may_have_halted(self) -> bool:
+        """Whether cpu_state() is worth asking; the monitor is cheap, so always."""
+        return True
 
     def stderr(self) -> str:
         if self.proc.poll() is None or self.proc.stderr is None:

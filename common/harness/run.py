@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Boots a kernel ISO under QEMU for a person to watch (what `./workbook run` does).
+"""Boots a kernel ISO under QEMU (or Bochs) for a person to watch (what `./workbook run` does).
 
 With a display ($DISPLAY or $WAYLAND_DISPLAY set) and without --headless, QEMU opens a window
 that shows the VGA screen; the run ends when the window is closed, the kernel exits through
@@ -10,9 +10,13 @@ text screen is read out of the guest and printed at the end. A headless run also
 kernel halts for good (the CPU halted with interrupts off inside the kernel's own code), since
 nothing can happen after that.
 
+With --emulator bochs the run is always headless (Bochs runs on a pseudo-terminal of the
+harness's, see bochs.py). Bochs has no exit device: a test kernel's result is in its serial
+output, and the run ends when the kernel halts for good.
+
 Exit status: 0 when the kernel halted, exited with the success code (QEMU status 33), or was
 stopped by Ctrl-C or --timeout; 1 when it exited with the failure code (35); 2 on a triple fault
-or reset; 4 when QEMU itself failed.
+or reset; 4 when the emulator itself failed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bochs  # noqa: E402
 import qemu  # noqa: E402
 
 
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--iso", required=True, help="the GRUB ISO to boot")
     p.add_argument("--elf", help="the kernel ELF (names the place where the kernel halted)")
     p.add_argument("--name", help="what to call the kernel in messages (default: the ISO's path)")
+    p.add_argument("--emulator", choices=["qemu", "bochs"], default="qemu",
+                   help="the machine to boot on (default: qemu; bochs is always headless)")
     p.add_argument("--headless", action="store_true", help="no window even when a display is available")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop QEMU after this many seconds (default: run until the kernel stops or Ctrl-C)")
@@ -70,20 +77,26 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.exists(a.iso):
         print(f"run: error: no ISO at {a.iso}", file=sys.stderr)
         return 4
-    window = not a.headless and has_display()
+    if a.emulator == "bochs" and (a.kvm or a.qemu_arg):
+        p.error("--kvm and --qemu-arg are QEMU options; not available with --emulator bochs")
+    window = not a.headless and has_display() and a.emulator == "qemu"
     name = a.name or a.iso
     accel = "kvm" if a.kvm else "tcg"
     text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end") if a.elf else None
     how = "in a QEMU window" if window else "headless"
-    if not window and not a.headless:
+    if not window and not a.headless and a.emulator == "qemu":
         how += " (no display: $DISPLAY and $WAYLAND_DISPLAY are unset)"
     limit = f", for at most {a.timeout:g} s" if a.timeout else ""
-    say(f"booting {name} {how} with {accel.upper()}{limit}; Ctrl-C stops it.")
+    machine = "under Bochs" if a.emulator == "bochs" else f"with QEMU ({accel.upper()})"
+    say(f"booting {name} {how} {machine}{limit}; Ctrl-C stops it.")
     say("serial output (COM1) follows." if not window else
         "serial output (COM1) follows; close the window to end.")
     print("-" * 82, flush=True)
 
-    m = qemu.Machine(a.iso, headless=not window, accel=accel, serial_to_stdout=True, extra=a.qemu_arg)
+    if a.emulator == "bochs":
+        m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso, serial_to_stdout=True)
+    else:
+        m = qemu.Machine(a.iso, headless=not window, accel=accel, serial_to_stdout=True, extra=a.qemu_arg)
     deadline = time.monotonic() + a.timeout if a.timeout else None
     reason = "interrupt"
     cpu: qemu.CpuState | None = None
@@ -95,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             if deadline is not None and time.monotonic() >= deadline:
                 reason = "timeout"
                 break
-            if not window:
+            if not window and m.may_have_halted():
                 cpu = m.cpu_state()
                 if qemu.halted_for_good(cpu, text_range):
                     reason = "halt"
@@ -109,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         screen = m.screen() if status is None and not window else None
         if status is None:
             cpu = m.cpu_state()
+        m.flush_serial()
         serial = m.serial()
         if serial and not serial.endswith("\n"):
             print()
@@ -116,14 +130,19 @@ def main(argv: list[str] | None = None) -> int:
         if not serial:
             say("(no serial output)")
         code = 0
-        if status is not None:
+        if status is not None and a.emulator == "bochs":
+            ending = m.ending()
+            code = 2 if ending.kind in ("triple fault", "reset") else 4
+            where = f" at {qemu.describe_rip(a.elf, ending.rip)}" if ending.rip is not None else ""
+            say(f"{ending.kind}{where}: {ending.detail}")
+        elif status is not None:
             message, code = classify_exit(status, m.triple_faulted(), m.stderr())
             say(message)
             if window and code == 4:
                 say("QEMU could not open its window on this display; --headless runs without one")
         elif reason == "halt" and cpu is not None:
             say(f"the kernel halted for good at {qemu.describe_rip(a.elf, cpu.rip)} with interrupts off; "
-                "stopping QEMU")
+                f"stopping {m.emulator}")
         else:
             state = ""
             if cpu is not None:
@@ -131,12 +150,12 @@ def main(argv: list[str] | None = None) -> int:
                          f"{qemu.describe_rip(a.elf, cpu.rip)} with interrupts "
                          f"{'on' if cpu.interrupts_enabled else 'off'}")
             why = f"after {a.timeout:g} s (--timeout)" if reason == "timeout" else "on Ctrl-C"
-            say(f"stopped QEMU {why}{state}")
+            say(f"stopped {m.emulator} {why}{state}")
         if screen is not None:
             say("the VGA text screen at the end:")
             print(screen.render(), flush=True)
         elif not window and status is not None:
-            say("(QEMU has exited, so the screen can no longer be read)")
+            say(f"({m.emulator} has exited, so the screen can no longer be read)")
         return code
     except KeyboardInterrupt:
         return 130

@@ -51,6 +51,25 @@ target_link_options(workbook_kernel_flags INTERFACE
   "-Wl,-T,${WORKBOOK_LINKER_SCRIPT}"
   -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack)
 
+# clang 18 renamed the interrupt-handler warning above to -Wexcessive-regsave and no longer
+# knows the old name (clang 19: "unknown warning option", an error with -Werror). Which name
+# this clang knows is tested, not inferred from its version, and the option above is replaced
+# by the one it knows (or dropped when it knows neither).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  include(CheckCXXCompilerFlag)
+  check_cxx_compiler_flag(-Winterrupt-service-routine WORKBOOK_CXX_HAS_WINTERRUPT_SERVICE_ROUTINE)
+  if(NOT WORKBOOK_CXX_HAS_WINTERRUPT_SERVICE_ROUTINE)
+    check_cxx_compiler_flag(-Wexcessive-regsave WORKBOOK_CXX_HAS_WEXCESSIVE_REGSAVE)
+    set(_isr_warning_off "")
+    if(WORKBOOK_CXX_HAS_WEXCESSIVE_REGSAVE)
+      set(_isr_warning_off -Wno-excessive-regsave)
+    endif()
+    get_target_property(_kernel_options workbook_kernel_flags INTERFACE_COMPILE_OPTIONS)
+    list(TRANSFORM _kernel_options REPLACE "-Wno-interrupt-service-routine" "${_isr_warning_off}")
+    set_target_properties(workbook_kernel_flags PROPERTIES INTERFACE_COMPILE_OPTIONS "${_kernel_options}")
+  endif()
+endif()
+
 # The boot shim and the compiler-support runtime, compiled once for all kernels.
 add_library(workbook_boot OBJECT
   "${WORKBOOK_COMMON_DIR}/boot/boot.S"

@@ -7,7 +7,8 @@
 #       uses; a kernel's own SOURCES take precedence over the library's definitions of the same
 #       symbols. Creates the target <stage> that builds all of the stage's kernels.
 #   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>] [UNIT_TESTS])
-#       A kernel: <name>.elf and <name>.iso in the stage's build directory. UNIT_TESTS builds it
+#       A kernel: <name>.elf and <name>.iso in the stage's build directory (the one named
+#       `kernel` also gets the target <stage>-kernel, which builds it alone). UNIT_TESTS builds it
 #       and the stage's library with UNIT_TESTS defined, so their in-kernel tests are linked in.
 #   workbook_unit_tests(<name> TESTS <test names...>)
 #       For a UNIT_TESTS kernel: <stage>/<name> runs all its tests in one boot, and each test
@@ -133,6 +134,12 @@ function(workbook_kernel name)
     VERBATIM)
   add_custom_target(${target}_iso DEPENDS "${iso}")
   add_dependencies(${WORKBOOK_STAGE} ${target}_iso)
+  # <stage>-kernel: the stage's own kernel and ISO, without its test kernels; what
+  # `./workbook run`, `iso` and `debug` build.
+  if(name STREQUAL "kernel")
+    add_custom_target(${WORKBOOK_STAGE}-kernel)
+    add_dependencies(${WORKBOOK_STAGE}-kernel ${target}_iso)
+  endif()
 endfunction()
 
 function(workbook_test test)

@@ -121,13 +121,25 @@ void register_all() {
                                  churn<allocator::FixedSizeBlockAllocator>);
 }
 
+// Whether a run has no timing: it failed or was skipped. Google Benchmark 1.8 replaced the flag
+// Run::error_occurred with Run::skipped (an error or a SkipWithMessage); whichever member this
+// version's Run has is used, so the file builds against both.
+template <typename R>
+bool run_without_timing(const R& run) {
+    if constexpr (requires { run.skipped; }) {
+        return static_cast<bool>(run.skipped);
+    } else {
+        return run.error_occurred;
+    }
+}
+
 // Shows the usual table and keeps each benchmark's time per operation (ns) for the ratios.
 // With --benchmark_repetitions the median is kept.
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
     void ReportRuns(const std::vector<Run>& runs) override {
         for (const Run& run : runs) {
-            if (run.error_occurred) continue;
+            if (run_without_timing(run)) continue;
             const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
             if (run.run_type == Run::RT_Iteration || median) {
                 const double ns = run.GetAdjustedCPUTime() *

@@ -5,13 +5,45 @@
 #   workbook_host_test(<name> SOURCES <sources...>)
 #       A GoogleTest executable; CTest test <stage>/<name>, labeled <stage> and host. The
 #       sources see the stage's src/ directory and are compiled with WORKBOOK_HOST_TEST defined.
+#
+# GoogleTest, Google Benchmark and the sanitizer runtimes are optional: the kernels and their
+# tests need none of them. Without them (a fresh machine on which only `./workbook run` has been
+# used) the host tests or benchmarks are left out, and one status line at the end of the
+# configuration says how many, why, and what to install. Configure again after installing them;
+# `./workbook test` installs them and configures again by itself. The cache variable
+# WORKBOOK_HOST_MISSING lists what was missing ("" when nothing was); ./workbook reads it.
 
 option(WORKBOOK_SANITIZE "Build host tests with AddressSanitizer and UndefinedBehaviorSanitizer" ON)
 
 find_package(GTest QUIET)
+find_package(benchmark QUIET)
+
+string(REGEX MATCH "^[0-9]+" _workbook_compiler_major "${CMAKE_CXX_COMPILER_VERSION}")
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(_workbook_sanitizer_package "libclang-rt-${_workbook_compiler_major}-dev")
+else()
+  set(_workbook_sanitizer_package "libgcc-${_workbook_compiler_major}-dev")
+endif()
+
+# What keeps the host tests (GoogleTest programs) and the host benchmarks from being built:
+# "reason (Debian packages ...)" entries, none when everything is there.
+set(_workbook_host_test_gaps "")
+set(_workbook_host_bench_gaps "")
+set(_workbook_host_packages "")
+set(_workbook_host_missing "")
+if(NOT GTest_FOUND)
+  list(APPEND _workbook_host_test_gaps "GoogleTest is missing")
+  list(APPEND _workbook_host_packages libgtest-dev googletest)
+  list(APPEND _workbook_host_missing GoogleTest)
+endif()
+if(NOT benchmark_FOUND)
+  list(APPEND _workbook_host_bench_gaps "Google Benchmark is missing")
+  list(APPEND _workbook_host_packages libbenchmark-dev)
+  list(APPEND _workbook_host_missing "Google Benchmark")
+endif()
 
 set(_workbook_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-if(WORKBOOK_SANITIZE)
+if(WORKBOOK_SANITIZE AND GTest_FOUND)
   include(CheckCXXSourceCompiles)
   set(CMAKE_REQUIRED_FLAGS "-fsanitize=address,undefined")
   set(CMAKE_REQUIRED_LINK_OPTIONS "-fsanitize=address,undefined")
@@ -19,11 +51,32 @@ if(WORKBOOK_SANITIZE)
   unset(CMAKE_REQUIRED_FLAGS)
   unset(CMAKE_REQUIRED_LINK_OPTIONS)
   if(NOT WORKBOOK_SANITIZERS_LINK)
-    message(FATAL_ERROR "The sanitizer runtimes are missing for ${CMAKE_CXX_COMPILER_ID}. "
-      "With clang install libclang-rt-14-dev (sudo apt-get install libclang-rt-14-dev), "
-      "or configure with -DWORKBOOK_SANITIZE=OFF.")
+    list(APPEND _workbook_host_test_gaps
+      "the sanitizer runtimes of ${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION} are missing "
+      "(or configure with -DWORKBOOK_SANITIZE=OFF)")
+    list(APPEND _workbook_host_packages ${_workbook_sanitizer_package})
+    list(APPEND _workbook_host_missing "sanitizer runtimes")
+    # A failed check is cached like a passed one; forget it, so that the next configuration
+    # (after the package is installed) checks again.
+    unset(WORKBOOK_SANITIZERS_LINK CACHE)
   endif()
 endif()
+set(WORKBOOK_HOST_MISSING "${_workbook_host_missing}" CACHE INTERNAL
+  "what the host tests or benchmarks lacked at the last configuration (empty: nothing)")
+
+# Google Benchmark 1.8 changed --benchmark_min_time from a number of seconds to a value with a
+# unit (0.001s, or 10x iterations); a plain number still works there but draws a warning, and
+# 1.7 rejects the suffix. The installed version decides.
+if(benchmark_FOUND AND benchmark_VERSION VERSION_GREATER_EQUAL 1.8)
+  set(_workbook_bench_min_time 0.001s)
+else()
+  set(_workbook_bench_min_time 0.001)
+endif()
+
+set_property(GLOBAL PROPERTY WORKBOOK_HOST_TESTS "")
+set_property(GLOBAL PROPERTY WORKBOOK_HOST_TESTS_LEFT_OUT "")
+set_property(GLOBAL PROPERTY WORKBOOK_HOST_BENCHMARKS "")
+set_property(GLOBAL PROPERTY WORKBOOK_HOST_BENCHMARKS_LEFT_OUT "")
 
 # Each source is compiled once per stage, into an object library of its own, however many host
 # tests list it: the formatter or an allocator is shared by a dozen tests, and compiling it again
@@ -54,10 +107,11 @@ endfunction()
 
 function(workbook_host_test name)
   cmake_parse_arguments(_wh "" "" "SOURCES" ${ARGN})
-  if(NOT GTest_FOUND)
-    message(FATAL_ERROR "GoogleTest is missing (needed by ${WORKBOOK_STAGE}'s host tests). "
-      "Install it with: sudo apt-get install libgtest-dev (./workbook does this for you).")
+  if(_workbook_host_test_gaps)
+    set_property(GLOBAL APPEND PROPERTY WORKBOOK_HOST_TESTS_LEFT_OUT ${WORKBOOK_STAGE}/${name})
+    return()
   endif()
+  set_property(GLOBAL APPEND PROPERTY WORKBOOK_HOST_TESTS ${WORKBOOK_STAGE}/${name})
   set(target ${WORKBOOK_STAGE_PREFIX}_host_${name})
   set(objects "")
   foreach(source IN LISTS _wh_SOURCES)
@@ -77,18 +131,18 @@ endfunction()
 
 # Host benchmarks (Google Benchmark), built with optimisation and without sanitizers.
 #
-#   workbook_host_benchmark(<name> SOURCES <sources...>)
+#   workbook_host_benchmark(<name> [MAIN] SOURCES <sources...>)
 #       An executable <name> (end the name in _bench: `./workbook bench` runs every *_bench it
-#       finds and shows the figures). CTest only checks that it runs (<stage>/<name>_runs, a
-#       very short run); speed is measured and reported, never asserted.
-find_package(benchmark QUIET)
-
+#       finds and shows the figures). MAIN links Google Benchmark's own main(). CTest only checks
+#       that it runs (<stage>/<name>_runs, a very short run); speed is measured and reported,
+#       never asserted.
 function(workbook_host_benchmark name)
-  cmake_parse_arguments(_wb "" "" "SOURCES" ${ARGN})
-  if(NOT benchmark_FOUND)
-    message(FATAL_ERROR "Google Benchmark is missing (needed by ${WORKBOOK_STAGE}'s ${name}). "
-      "Install it with: sudo apt-get install libbenchmark-dev (./workbook does this for you).")
+  cmake_parse_arguments(_wb "MAIN" "" "SOURCES" ${ARGN})
+  if(_workbook_host_bench_gaps)
+    set_property(GLOBAL APPEND PROPERTY WORKBOOK_HOST_BENCHMARKS_LEFT_OUT ${WORKBOOK_STAGE}/${name})
+    return()
   endif()
+  set_property(GLOBAL APPEND PROPERTY WORKBOOK_HOST_BENCHMARKS ${WORKBOOK_STAGE}/${name})
   set(target ${WORKBOOK_STAGE_PREFIX}_host_${name})
   add_executable(${target} ${_wb_SOURCES})
   set_target_properties(${target} PROPERTIES OUTPUT_NAME ${name})
@@ -97,7 +151,56 @@ function(workbook_host_benchmark name)
   target_compile_options(${target} PRIVATE -O2 -Wall -Wextra $<$<BOOL:${WORKBOOK_WERROR}>:-Werror>
                          $<$<CXX_COMPILER_ID:Clang>:-fsized-deallocation>)
   target_link_libraries(${target} PRIVATE benchmark::benchmark)
+  if(_wb_MAIN)
+    target_link_libraries(${target} PRIVATE benchmark::benchmark_main)
+  endif()
   add_dependencies(${WORKBOOK_STAGE} ${target})
-  add_test(NAME ${WORKBOOK_STAGE}/${name}_runs COMMAND ${target} --benchmark_min_time=0.001)
+  add_test(NAME ${WORKBOOK_STAGE}/${name}_runs COMMAND ${target} --benchmark_min_time=${_workbook_bench_min_time})
   set_tests_properties(${WORKBOOK_STAGE}/${name}_runs PROPERTIES LABELS "${WORKBOOK_STAGE};host" TIMEOUT 300)
 endfunction()
+
+# One status line at the end of the configuration: what was configured, or what was left out.
+function(_workbook_host_summary)
+  get_property(tests GLOBAL PROPERTY WORKBOOK_HOST_TESTS)
+  get_property(tests_out GLOBAL PROPERTY WORKBOOK_HOST_TESTS_LEFT_OUT)
+  get_property(benches GLOBAL PROPERTY WORKBOOK_HOST_BENCHMARKS)
+  get_property(benches_out GLOBAL PROPERTY WORKBOOK_HOST_BENCHMARKS_LEFT_OUT)
+  list(LENGTH tests n_tests)
+  list(LENGTH tests_out n_tests_out)
+  list(LENGTH benches n_benches)
+  list(LENGTH benches_out n_benches_out)
+  set(sanitizers "")
+  if(WORKBOOK_SANITIZE)
+    set(sanitizers " (with AddressSanitizer and UBSan)")
+  endif()
+  if(NOT tests_out AND NOT benches_out)
+    message(STATUS "Host tests: ${n_tests} GoogleTest programs${sanitizers}, ${n_benches} benchmarks")
+    return()
+  endif()
+  set(left_out "")
+  set(configured "")
+  if(tests_out)
+    list(APPEND left_out "${n_tests_out} GoogleTest programs")
+  elseif(n_tests)
+    list(APPEND configured "${n_tests} GoogleTest programs${sanitizers}")
+  endif()
+  if(benches_out)
+    list(APPEND left_out "${n_benches_out} benchmarks")
+  elseif(n_benches)
+    list(APPEND configured "${n_benches} benchmarks")
+  endif()
+  list(JOIN left_out " and " left_out)
+  set(but "")
+  if(configured)
+    list(JOIN configured ", " configured)
+    set(but " (configured: ${configured})")
+  endif()
+  set(why ${_workbook_host_test_gaps} ${_workbook_host_bench_gaps})
+  list(JOIN why "; " why)
+  list(REMOVE_DUPLICATES _workbook_host_packages)
+  list(JOIN _workbook_host_packages " " packages)
+  message(STATUS "Host tests: LEFT OUT ${left_out}${but}: ${why}. The kernels and their tests "
+    "do not need them. To build them: sudo apt-get install ${packages}, then configure again "
+    "(./workbook test does both).")
+endfunction()
+cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _workbook_host_summary)

@@ -7,7 +7,8 @@
 #       uses; a kernel's own SOURCES take precedence over the library's definitions of the same
 #       symbols. Creates the target <stage> that builds all of the stage's kernels.
 #   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>] [UNIT_TESTS])
-#       A kernel: <name>.elf and <name>.iso in the stage's build directory. UNIT_TESTS builds it
+#       A kernel: <name>.elf and <name>.iso in the stage's build directory (the one named
+#       `kernel` also gets the target <stage>-kernel, which builds it alone). UNIT_TESTS builds it
 #       and the stage's library with UNIT_TESTS defined, so their in-kernel tests are linked in.
 #   workbook_unit_tests(<name> TESTS <test names...>)
 #       For a UNIT_TESTS kernel: <stage>/<name> runs all its tests in one boot, and each test
@@ -82,6 +83,25 @@ target_link_options(workbook_kernel_flags INTERFACE
   "-Wl,-T,${WORKBOOK_LINKER_SCRIPT}"
   -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack)
 
+# clang 18 renamed the interrupt-handler warning above to -Wexcessive-regsave and no longer
+# knows the old name (clang 19: "unknown warning option", an error with -Werror). Which name
+# this clang knows is tested, not inferred from its version, and the option above is replaced
+# by the one it knows (or dropped when it knows neither).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  include(CheckCXXCompilerFlag)
+  check_cxx_compiler_flag(-Winterrupt-service-routine WORKBOOK_CXX_HAS_WINTERRUPT_SERVICE_ROUTINE)
+  if(NOT WORKBOOK_CXX_HAS_WINTERRUPT_SERVICE_ROUTINE)
+    check_cxx_compiler_flag(-Wexcessive-regsave WORKBOOK_CXX_HAS_WEXCESSIVE_REGSAVE)
+    set(_isr_warning_off "")
+    if(WORKBOOK_CXX_HAS_WEXCESSIVE_REGSAVE)
+      set(_isr_warning_off -Wno-excessive-regsave)
+    endif()
+    get_target_property(_kernel_options workbook_kernel_flags INTERFACE_COMPILE_OPTIONS)
+    list(TRANSFORM _kernel_options REPLACE "-Wno-interrupt-service-routine" "${_isr_warning_off}")
+    set_target_properties(workbook_kernel_flags PROPERTIES INTERFACE_COMPILE_OPTIONS "${_kernel_options}")
+  endif()
+endif()
+
 # The boot shim and the compiler-support runtime, compiled once for all kernels.
 add_library(workbook_boot OBJECT
   "${WORKBOOK_COMMON_DIR}/boot/boot.S"
@@ -145,6 +165,12 @@ function(workbook_kernel name)
     VERBATIM)
   add_custom_target(${target}_iso DEPENDS "${iso}")
   add_dependencies(${WORKBOOK_STAGE} ${target}_iso)
+  # <stage>-kernel: the stage's own kernel and ISO, without its test kernels; what
+  # `./workbook run`, `iso` and `debug` build.
+  if(name STREQUAL "kernel")
+    add_custom_target(${WORKBOOK_STAGE}-kernel)
+    add_dependencies(${WORKBOOK_STAGE}-kernel ${target}_iso)
+  endif()
 endfunction()
 
 function(workbook_test test)

@@ -65,6 +65,22 @@ def missing_parts() -> list[str]:
     return gone
 
 
+def unsupported_version() -> str | None:
+    """Why the installed Bochs cannot be driven, or None. The harness talks to Bochs 2.7's
+    debugger on its terminal; Bochs 3.0 (Debian 13) runs the kernel but neither prints the
+    debugger's first stop nor answers SIGINT with a prompt there, so every test would hang."""
+    try:
+        out = subprocess.run(["bochs", "--help", "features"], capture_output=True, text=True,
+                             timeout=20, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(r"Bochs x86 Emulator (\d+)\.(\d+)", out.stdout + out.stderr)
+    if found and int(found.group(1)) >= 3:
+        return (f"Bochs {found.group(1)}.{found.group(2)} is installed; the harness drives Bochs 2.x "
+                "(Debian 12's 2.7) through its debugger, which Bochs 3 does not answer on a terminal")
+    return None
+
+
 def bochsrc(iso: str, memory_mb: int, serial_path: str) -> str:
     # fastboot skips the BIOS's boot-menu delay. sync=realtime ties emulated time to the host's
     # clock, as QEMU does: by default (sync=none) time follows the instruction count, and a CPU
@@ -104,6 +120,9 @@ class Machine:
                              f"install them with: sudo apt-get install {' '.join(PACKAGES)}")
         if not os.path.isfile(iso):
             raise SystemExit(f"error: {iso} does not exist; build it first (./workbook iso STAGE)")
+        why = unsupported_version()
+        if why:
+            raise SystemExit(f"error: {why}")
         self.workdir = tempfile.mkdtemp(prefix="workbook-bochs-")
         self.serial_path = os.path.abspath(serial_file) if serial_file else os.path.join(self.workdir, "serial.log")
         self.log_path = os.path.join(self.workdir, "bochs.log")

@@ -33,7 +33,7 @@ import termios
 import threading
 import time
 
-from qemu import VGA_ADDRESS, VGA_COLUMNS, VGA_ROWS, CpuState, Ending, Screen
+from qemu import VGA_ADDRESS, VGA_COLUMNS, VGA_ROWS, CpuState, Ending, Screen, read_text
 
 BIOS = "/usr/share/bochs/BIOS-bochs-latest"
 VGA_BIOS = "/usr/share/bochs/VGABIOS-lgpl-latest"
@@ -252,21 +252,13 @@ class Machine:
 
     # -- state ------------------------------------------------------------------------------
     def _log(self) -> str:
-        try:
-            with open(self.log_path, "r", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
+        return read_text(self.log_path)
 
     def exited(self) -> int | None:
         return self.proc.poll()
 
     def serial(self) -> str:
-        try:
-            with open(self.serial_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except FileNotFoundError:
-            return ""
+        return read_text(self.serial_path)
 
     def triple_faulted(self) -> bool:
         return TRIPLE_FAULT.search(self._log()) is not None

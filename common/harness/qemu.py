@@ -90,6 +90,15 @@ class Ending:
     rip: int | None = None  # where the CPU was, when the emulator says
 
 
+def read_text(path: str) -> str:
+    """A file the emulator writes (serial output, its log) as text so far; "" before it exists."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
 def find_tool(name: str, package: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -256,18 +265,10 @@ class Machine:
         return self.proc.stderr.read().decode("utf-8", "replace")
 
     def serial(self) -> str:
-        try:
-            with open(self.serial_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except FileNotFoundError:
-            return ""
+        return read_text(self.serial_path)
 
     def triple_faulted(self) -> bool:
-        try:
-            with open(self.log_path, "r", errors="replace") as f:
-                return "Triple fault" in f.read()
-        except FileNotFoundError:
-            return False
+        return "Triple fault" in read_text(self.log_path)
 
     def cpu_state(self) -> CpuState | None:
         if self.monitor is None or self.exited() is not None:

@@ -3,6 +3,10 @@
  * GRUB (multiboot2 specification, section 3.3 "I386 machine state") jumps to _start with
  *   EAX = 0x36d76289, EBX = physical address of the boot information, paging off,
  *   interrupts off, flat 32-bit segments, and no usable stack.
+ * Test kernels can also be started straight by QEMU (-kernel), which speaks the older multiboot
+ * (version 1) protocol instead: EAX = 0x2badb002, EBX = multiboot1 information, the rest the
+ * same. The shim then first rewrites that information as multiboot2 information (see
+ * multiboot1_to_multiboot2), so everything after it sees a multiboot2 boot either way.
  * The shim checks what it relies on (multiboot2, CPUID, long mode), builds the boot page tables,
  * enables long mode and calls
  *     extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys);
@@ -22,6 +26,12 @@
 
 #define MULTIBOOT2_HEADER_MAGIC     0xe85250d6
 #define MULTIBOOT2_BOOTLOADER_MAGIC 0x36d76289
+#define MULTIBOOT1_HEADER_MAGIC     0x1badb002
+#define MULTIBOOT1_BOOTLOADER_MAGIC 0x2badb002
+/* Header flags: bit 1, memory information wanted; bit 16, load addresses in the header. */
+#define MULTIBOOT1_HEADER_FLAGS     ((1 << 1) | (1 << 16))
+#define MULTIBOOT1_INFO_MEMORY_MAP  (1 << 6) /* flags bit: mmap_length and mmap_addr are valid */
+#define CONVERTED_MAP_ENTRIES       128      /* room for memory map entries from multiboot1 */
 
 #define PTE_PRESENT   (1 << 0)
 #define PTE_WRITABLE  (1 << 1)
@@ -66,6 +76,24 @@ multiboot2_header:
     .long 8
 multiboot2_header_end:
 
+/* Multiboot (version 1) header (multiboot specification 0.6.96, 3.1), for QEMU's -kernel, which
+ * loads multiboot1 kernels without firmware boot menus or GRUB: the workbook's fast path for test
+ * kernels. QEMU refuses 64-bit ELF files unless the header says where to load the file (flag bit
+ * 16, the "a.out kludge"); it then copies the file from __kernel_start to __load_end as one block
+ * and zeroes the rest up to __kernel_end. The linker script keeps the file laid out like memory
+ * (file offset = address - constant), which is what makes that copy right. GRUB's multiboot2
+ * command ignores this header. */
+    .balign 4
+multiboot1_header:
+    .long MULTIBOOT1_HEADER_MAGIC
+    .long MULTIBOOT1_HEADER_FLAGS
+    .long -(MULTIBOOT1_HEADER_MAGIC + MULTIBOOT1_HEADER_FLAGS)
+    .long multiboot1_header     /* header_addr: where this header lands */
+    .long __kernel_start        /* load_addr */
+    .long __load_end            /* load_end_addr: the end of what the file holds */
+    .long __kernel_end          /* bss_end_addr */
+    .long _start                /* entry_addr */
+
 /* ---------------------------------------------------------------------------------------------
  * 32-bit code */
     .section .boot.text, "ax"
@@ -79,6 +107,10 @@ _start:
     mov %eax, %edi              /* keep magic and boot information across the checks */
     mov %ebx, %esi
 
+    cmp $MULTIBOOT1_BOOTLOADER_MAGIC, %edi
+    jne 1f
+    call multiboot1_to_multiboot2
+1:
     cmp $MULTIBOOT2_BOOTLOADER_MAGIC, %edi
     jne .Lno_multiboot2
 
@@ -142,6 +174,71 @@ _start:
 
     lgdt gdt64_pointer
     ljmp $(gdt64_code - gdt64), $long_mode_start
+
+/* Rewrites multiboot1 information as multiboot2 information, in converted_boot_info: a memory
+ * map tag (type 6) holding the multiboot1 map's entries, then the end tag. Both maps use the same
+ * entry types (1 = available RAM); a multiboot1 entry is its size (not counting the size field
+ * itself), base, length and type, a multiboot2 entry base, length, type and a reserved word. The
+ * kernel reads nothing else from the boot information. Without a usable map (flags bit 6 clear,
+ * or more than CONVERTED_MAP_ENTRIES entries) the result has no map tag, which the kernel reports
+ * as a missing memory map rather than running on part of one.
+ * In: ESI = multiboot1 information. Out: EDI = the multiboot2 magic, ESI = the converted
+ * information. Clobbers EAX, EBX, ECX, EDX. */
+multiboot1_to_multiboot2:
+    push %ebp
+    mov $converted_boot_info + 8, %edi /* EDI = the memory map tag, after total_size, reserved */
+    testl $MULTIBOOT1_INFO_MEMORY_MAP, (%esi)
+    jz 4f
+    mov 48(%esi), %ebx          /* EBX = first multiboot1 entry (mmap_addr) */
+    mov 44(%esi), %ebp
+    add %ebx, %ebp              /* EBP = end of the multiboot1 map (+ mmap_length) */
+    jc 4f
+    lea 16(%edi), %edx          /* EDX = where the next multiboot2 entry goes */
+1:
+    lea 24(%ebx), %eax
+    cmp %ebp, %eax
+    ja 3f                       /* no whole entry left: the map is done */
+    mov (%ebx), %ecx            /* ECX = this entry's size */
+    cmp $20, %ecx
+    jb 3f                       /* too small to hold base, length and type */
+    cmp $converted_map_end, %edx
+    jae 4f                      /* more entries than room: leave the map out */
+    mov 4(%ebx), %eax           /* base */
+    mov %eax, (%edx)
+    mov 8(%ebx), %eax
+    mov %eax, 4(%edx)
+    mov 12(%ebx), %eax          /* length */
+    mov %eax, 8(%edx)
+    mov 16(%ebx), %eax
+    mov %eax, 12(%edx)
+    mov 20(%ebx), %eax          /* type */
+    mov %eax, 16(%edx)
+    movl $0, 20(%edx)           /* reserved */
+    add $24, %edx
+    lea 4(%ebx, %ecx), %eax     /* next entry: past the size field and the entry */
+    cmp %ebx, %eax
+    jbe 3f                      /* wrapped around */
+    mov %eax, %ebx
+    jmp 1b
+3:  /* the map tag's header, then on to the end tag (16 + 24 n bytes keeps it 8-byte aligned) */
+    movl $MULTIBOOT2_TAG_MEMORY_MAP, (%edi)
+    mov %edx, %eax
+    sub %edi, %eax
+    mov %eax, 4(%edi)           /* tag size */
+    movl $24, 8(%edi)           /* entry size */
+    movl $0, 12(%edi)           /* entry version */
+    mov %edx, %edi
+4:
+    movl $MULTIBOOT2_TAG_END, (%edi)
+    movl $8, 4(%edi)
+    add $8, %edi
+    mov $converted_boot_info, %esi
+    sub %esi, %edi
+    mov %edi, (%esi)            /* total_size */
+    movl $0, 4(%esi)
+    mov $MULTIBOOT2_BOOTLOADER_MAGIC, %edi
+    pop %ebp
+    ret
 
 /* How far the offset map must reach: the highest end of an available region in the multiboot2
  * memory map (tag type 6, entries of type 1), in whole GiB rounded up, clamped to what the tables
@@ -434,6 +531,13 @@ boot_pt_low:      .skip 4096 * 2
 boot_pdpt_offset: .skip 4096
 boot_pd_offset:   .skip 4096 * OFFSET_MAX_2MIB_GIBIBYTES /* used only without 1 GiB pages */
 boot_page_tables_end:
+
+/* The boot information rewritten from multiboot1 (direct-load path only): total_size and
+ * reserved, the memory map tag's header and entries, the end tag. */
+    .section .bss.boot_info, "aw", @nobits
+    .balign 8
+converted_boot_info: .skip 8 + 16 + 24 * CONVERTED_MAP_ENTRIES
+converted_map_end:   .skip 8
 
 /* What the shim found out for the offset map; boot_physical_memory_mapped is read by the stages
  * (common/include/boot/boot.h). */

@@ -23,6 +23,12 @@ Three ways a test kernel can finish:
                   types --keys into it and passes as soon as the screen and serial checks all
                   hold. If they still fail at the timeout, the verdict is WRONG VALUE.
 
+Two boot paths under QEMU: --iso boots the kernel through SeaBIOS and GRUB from its ISO, as a
+learner's machine would; --kernel ELF hands the ELF straight to QEMU (-kernel), which loads it
+through the boot shim's multiboot1 header with no boot menu and no GRUB, about 0.3 s sooner. The
+shim turns the multiboot1 information into multiboot2 information, so the kernel runs the same
+code either way. The first line of output says which path a test took.
+
 --emulator bochs boots the same ISO under Bochs, which models CPU behaviour QEMU's TCG skips
 (it writes descriptor Accessed and busy bits). Bochs has no isa-debug-exit device: the kernel's
 write to port 0xf4 does nothing and it halts with interrupts off, so in --expect exit the
@@ -162,9 +168,12 @@ class Run:
         a = self.args
         if a.emulator == "bochs":
             m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso)
+            path = "GRUB from the ISO"
         else:
-            m = qemu.Machine(a.iso, cpu=a.cpu, accel=a.accel, memory=a.memory, extra=a.qemu_arg)
-        print(f"harness: booting {a.iso} under {m.emulator}", flush=True)
+            m = qemu.Machine(a.iso or a.kernel, direct=a.kernel is not None, cpu=a.cpu, accel=a.accel,
+                             memory=a.memory, extra=a.qemu_arg)
+            path = m.boot_path
+        print(f"harness: booting {a.iso or a.kernel} under {m.emulator} ({path})", flush=True)
         try:
             return self._run(m)
         finally:
@@ -295,7 +304,11 @@ class Run:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--iso", required=True, help="the GRUB ISO to boot")
+    image = p.add_mutually_exclusive_group(required=True)
+    image.add_argument("--iso", help="the GRUB ISO to boot")
+    image.add_argument("--kernel", metavar="ELF",
+                       help="boot this kernel ELF directly (QEMU -kernel, through the shim's "
+                            "multiboot1 header): no firmware boot menu, no GRUB")
     p.add_argument("--emulator", choices=["qemu", "bochs"], default="qemu",
                    help="the machine to boot it on (default: qemu)")
     p.add_argument("--elf", help="the kernel ELF (for symbol names and the text range)")
@@ -326,6 +339,10 @@ def main() -> int:
     p.add_argument("--show-screen", action="store_true", help="print the screen on success too")
     p.add_argument("--qemu-arg", action="append", default=[], help="extra QEMU argument")
     args = p.parse_args()
+    if args.kernel and not args.elf:
+        args.elf = args.kernel
+    if args.emulator == "bochs" and args.kernel:
+        p.error("--kernel: Bochs has no direct-load path; give it the GRUB ISO (--iso)")
     if args.emulator == "bochs":
         qemu_only = [name for name, used in (("--keys", args.keys), ("--test-filter", args.test_filter),
                                              ("--cpu", args.cpu), ("--accel", args.accel != "tcg"),

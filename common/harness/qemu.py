@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -151,8 +152,41 @@ class Monitor:
 _REG_RE = re.compile(r"[RE]IP=([0-9a-f]+)\s+[RE]?FL=([0-9a-f]+).*?HLT=(\d)", re.S)
 
 
+def direct_load_problem(elf: str) -> str | None:
+    """Why QEMU's -kernel could not load this kernel right, or None.
+
+    QEMU loads the kernel through its multiboot1 header as one block of the file (boot.S), so the
+    file must hold the loadable segments laid out as in memory: every PT_LOAD segment at the same
+    file-offset-minus-address distance."""
+    try:
+        with open(elf, "rb") as f:
+            data = f.read(65536)
+    except OSError as e:
+        return f"cannot read {elf}: {e.strerror}"
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return f"{elf} is not a 64-bit ELF file"
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    distances = set()
+    for i in range(phnum):
+        at = phoff + i * phentsize
+        if at + 56 > len(data):
+            return f"{elf}: program headers beyond the first 64 KiB"
+        kind, _, offset, _, paddr, filesz = struct.unpack_from("<IIQQQQ", data, at)
+        if kind == 1 and filesz:  # PT_LOAD with contents
+            distances.add(offset - paddr)
+    if len(distances) != 1:
+        return (f"{elf}: its loadable segments are not laid out in the file as in memory, so QEMU's "
+                "-kernel would load them wrong (see common/boot/linker.ld); boot its GRUB ISO instead")
+    return None
+
+
 class Machine:
-    """A QEMU process running one ISO, with serial output collected and a monitor attached."""
+    """A QEMU process running one kernel, with serial output collected and a monitor attached.
+
+    The kernel boots through GRUB from an ISO (the default), or with direct=True straight from
+    its ELF file: QEMU's -kernel loads it through the shim's multiboot1 header, with no boot menu
+    and no GRUB (the fast path for test kernels)."""
 
     emulator = "QEMU"
     error_verdict = "QEMU ERROR"
@@ -160,8 +194,9 @@ class Machine:
 
     def __init__(
         self,
-        iso: str,
+        image: str,
         *,
+        direct: bool = False,
         headless: bool = True,
         accel: str = "tcg",
         cpu: str | None = None,
@@ -173,8 +208,16 @@ class Machine:
         serial_file: str | None = None,
     ):
         qemu = find_tool("qemu-system-x86_64", "qemu-system-x86")
-        if not os.path.isfile(iso):
-            raise SystemExit(f"error: {iso} does not exist; build it first (./workbook iso STAGE)")
+        if not os.path.isfile(image):
+            raise SystemExit(f"error: {image} does not exist; build it first (./workbook iso STAGE)")
+        if direct:
+            problem = direct_load_problem(image)
+            if problem:
+                raise SystemExit(f"error: {problem}")
+        self.direct = direct
+        # What the harness prints about the boot path.
+        self.boot_path = ("direct: QEMU -kernel, multiboot1, no firmware boot menu or GRUB" if direct
+                          else "GRUB from the ISO")
         self.workdir = tempfile.mkdtemp(prefix="workbook-qemu-")
         self.monitor_path = os.path.join(self.workdir, "monitor.sock")
         # serial_file: keep the serial output in a file of the caller's (it outlives stop()).
@@ -184,8 +227,8 @@ class Machine:
             qemu,
             "-accel", accel,
             "-m", memory,
-            "-cdrom", os.path.abspath(iso),
-            "-boot", "d",
+            *(["-kernel", os.path.abspath(image)] if direct else
+              ["-cdrom", os.path.abspath(image), "-boot", "d"]),
             "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-monitor", f"unix:{self.monitor_path},server,nowait",

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Boots a kernel ISO under QEMU (or Bochs) for a person to watch (what `./workbook run` does).
+"""Boots a kernel ISO under QEMU (or Bochs) for a person to watch (what `./workbook run` does);
+--kernel ELF boots a kernel directly instead, as CTest boots test kernels.
 
 With a display ($DISPLAY or $WAYLAND_DISPLAY set) and without --headless, QEMU opens a window
 that shows the VGA screen; the run ends when the window is closed, the kernel exits through
@@ -61,9 +62,13 @@ def say(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--iso", required=True, help="the GRUB ISO to boot")
+    image = p.add_mutually_exclusive_group(required=True)
+    image.add_argument("--iso", help="the GRUB ISO to boot")
+    image.add_argument("--kernel", metavar="ELF",
+                       help="boot this kernel ELF directly (QEMU -kernel, through the shim's "
+                            "multiboot1 header), without GRUB: how test kernels boot in CTest")
     p.add_argument("--elf", help="the kernel ELF (names the place where the kernel halted)")
-    p.add_argument("--name", help="what to call the kernel in messages (default: the ISO's path)")
+    p.add_argument("--name", help="what to call the kernel in messages (default: the image's path)")
     p.add_argument("--emulator", choices=["qemu", "bochs"], default="qemu",
                    help="the machine to boot on (default: qemu; bochs is always headless)")
     p.add_argument("--headless", action="store_true", help="no window even when a display is available")
@@ -74,13 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG", help="extra QEMU argument")
     a = p.parse_args(argv)
 
-    if not os.path.exists(a.iso):
-        print(f"run: error: no ISO at {a.iso}", file=sys.stderr)
+    image = a.iso or a.kernel
+    if not os.path.exists(image):
+        print(f"run: error: no {'ISO' if a.iso else 'kernel'} at {image}", file=sys.stderr)
         return 4
-    if a.emulator == "bochs" and (a.kvm or a.qemu_arg):
-        p.error("--kvm and --qemu-arg are QEMU options; not available with --emulator bochs")
+    if a.emulator == "bochs" and (a.kvm or a.qemu_arg or a.kernel):
+        p.error("--kernel, --kvm and --qemu-arg are QEMU options; not available with --emulator bochs")
+    if a.kernel and not a.elf:
+        a.elf = a.kernel
     window = not a.headless and has_display() and a.emulator == "qemu"
-    name = a.name or a.iso
+    name = a.name or image
     accel = "kvm" if a.kvm else "tcg"
     text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end") if a.elf else None
     how = "in a QEMU window" if window else "headless"
@@ -96,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.emulator == "bochs":
         m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso, serial_to_stdout=True)
     else:
-        m = qemu.Machine(a.iso, headless=not window, accel=accel, serial_to_stdout=True, extra=a.qemu_arg)
+        m = qemu.Machine(image, direct=a.kernel is not None, headless=not window, accel=accel,
+                         serial_to_stdout=True, extra=a.qemu_arg)
     deadline = time.monotonic() + a.timeout if a.timeout else None
     reason = "interrupt"
     cpu: qemu.CpuState | None = None

@@ -46,7 +46,6 @@ import re
 import sys
 import time
 
-import bochs
 import qemu
 
 VERDICT_STATUS = {
@@ -167,6 +166,7 @@ class Run:
     def run(self) -> int:
         a = self.args
         if a.emulator == "bochs":
+            import bochs  # only here: most tests run under QEMU, and each import costs start-up time
             m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso)
             path = "GRUB from the ISO"
         else:
@@ -221,7 +221,7 @@ class Run:
 
     def _run(self, m) -> int:
         a = self.args
-        text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end") if a.elf else None
+        text_range: tuple[int, int] | None = None  # read when first needed: exit tests never do
         deadline = time.monotonic() + a.timeout
         while time.monotonic() < deadline:
             ending = m.ending()
@@ -242,6 +242,8 @@ class Run:
                 time.sleep(m.poll_interval)
             elif a.expect == "halt" or (a.expect == "exit" and a.emulator == "bochs"):
                 cpu = m.cpu_state() if m.may_have_halted() else None
+                if text_range is None and a.elf:
+                    text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end")
                 if qemu.halted_for_good(cpu, text_range):
                     return self._halted(m, cpu) if a.expect == "halt" else self._reported_on_serial(m, cpu)
                 time.sleep(0.05)

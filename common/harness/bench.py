@@ -1,21 +1,37 @@
 #!/usr/bin/env python3
 """Measures the workbook (what `./workbook bench` prints). Nothing here passes or fails.
 
-1. A clean configure and build of every stage, in a temporary build directory.
-2. Boot times under QEMU (TCG), median of several runs, counted from starting QEMU (so they
-   include the firmware and GRUB): to the kernel's first serial line, and to the point where it
-   exits through isa-debug-exit or halts for good (HLT with interrupts off in its own code).
-   Timed: one kernel that exits (a stage's exit-mode test kernel, preferring `basic_boot`; until a
-   stage has one, the harness's exit_failure kernel) and each stage's main kernel.
-3. The wall time of the test suite (`ctest -j`, without host benchmarks).
-4. Host benchmarks: tests labeled `bench` and executables named *_bench, run with their output
-   shown, or a note that there are none yet.
+The figures are the waits a learner and a teacher meet, each timed as they would meet it:
+
+  first_run     a fresh clone to `./workbook run LAST --headless` showing the kernel's screen
+  first_test    a fresh clone to `./workbook test` done (configure, build, every test)
+  ctest_quiet   CTest's wall time for those tests, -jN, on an idle machine
+  ctest_loaded  the same with one busy process per CPU competing for the machine
+  edit_last     touch one source of the last stage, then `./workbook test LAST`
+  edit_early    touch one source of stage 05, then `./workbook test 5`
+  boot_direct   a test kernel (the last stage's basic_boot), QEMU start to exit, median; booted
+                straight from its ELF (QEMU -kernel), as most test kernels are
+  boot_grub     the same kernel through SeaBIOS and GRUB from its ISO, for comparison
+
+A "fresh clone" is `git clone` of the repository under test into a temporary directory; files
+changed but not committed are copied over it, so that a change can be measured before it is
+committed. The Debian packages must already be installed (./workbook setup). ccache, when it is
+installed, is switched off for the clones (CCACHE_DISABLE=1): a new machine has no cache.
+
+Then, for information: every stage's main kernel booted through GRUB (time to the first serial
+line and to exit or halt), and the host benchmarks (CTest label `bench`, executables *_bench).
+
+--json FILE writes the figures with their goals; --compare FILE shows them next to an earlier
+run's. --skip-build measures only what needs no clone (ctest_quiet, ctest_loaded, the boots) on
+the preset's own build directory.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -28,6 +44,20 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu  # noqa: E402
 
+# name: (what, goal in seconds). The goals are issue 9's; none of them is enforced.
+FIGURES: dict[str, tuple[str, float]] = {
+    "first_run": ("fresh clone -> `run` shows the kernel", 60.0),
+    "first_test": ("fresh clone -> `test` done", 300.0),
+    "ctest_quiet": ("CTest wall, all tests, quiet", 90.0),
+    "ctest_loaded": ("CTest wall, all tests, loaded", 90.0),
+    "edit_last": ("touch a last-stage source -> `test LAST`", 30.0),
+    "edit_early": ("touch a stage-05 source -> `test 5`", 10.0),
+    "boot_direct": ("test kernel boot to exit, direct", 0.2),
+    "boot_grub": ("test kernel boot to exit, GRUB", 0.2),
+}
+EDIT_LAST_SOURCE = "src/task/executor.cpp"  # in the last stage (the executor: stage 12 on)
+EDIT_EARLY = ("05", "src/interrupts.cpp")
+
 
 def heading(text: str) -> None:
     print(f"\n== {text}", flush=True)
@@ -37,16 +67,165 @@ def seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f} s"
 
 
-def timed(argv: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+def say(text: str) -> None:
+    print(f"  {text}", flush=True)
+
+
+class Result:
+    def __init__(self) -> None:
+        self.figures: dict[str, dict] = {}
+
+    def record(self, name: str, value: float | None, note: str = "", ok: bool = True) -> None:
+        self.figures[name] = {"seconds": None if value is None else round(value, 3), "note": note, "ok": ok}
+        what, goal = FIGURES[name]
+        shown = seconds(value) if value is not None else "not measured"
+        print(f"  -> {what}: {shown} (goal {fmt_goal(goal)}){'; ' + note if note else ''}", flush=True)
+
+
+def fmt_goal(goal: float) -> str:
+    return f"{goal:g} s" if goal < 60 else f"{goal / 60:g} min"
+
+
+def run_timed(argv: list[str], cwd: str, env: dict[str, str], log: str) -> tuple[float, int, str]:
+    """Runs argv with its output going to the log file; returns (seconds, status, output)."""
     start = time.monotonic()
-    proc = subprocess.run(argv, capture_output=True, text=True, **kwargs)
-    return time.monotonic() - start, proc
+    with open(log, "w") as out:
+        status = subprocess.run(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT).returncode
+    elapsed = time.monotonic() - start
+    return elapsed, status, qemu.read_text(log)
 
 
-def require(proc: subprocess.CompletedProcess, what: str) -> None:
-    if proc.returncode != 0:
-        print(proc.stdout[-6000:] + proc.stderr[-6000:])
-        raise SystemExit(f"bench: {what} failed (status {proc.returncode})")
+def tail(text: str, lines: int = 25) -> str:
+    return "\n".join("    " + l for l in text.rstrip().splitlines()[-lines:])
+
+
+def ctest_summary(output: str) -> tuple[str, float | None]:
+    """("N% tests passed, ... out of M", CTest's own wall time) from CTest's output."""
+    passed = [l.strip() for l in output.splitlines() if "tests passed" in l]
+    real = re.findall(r"Total Test time \(real\) =\s*([\d.]+) sec", output)
+    return (passed[-1] if passed else "no CTest summary"), (float(real[-1]) if real else None)
+
+
+# --- fresh clones ---------------------------------------------------------------------------------
+
+def clone(source: str, into: str) -> None:
+    """A clone of source's HEAD, with the working tree's uncommitted changes copied over it."""
+    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", source, into], check=True)
+    changed = subprocess.run(["git", "ls-files", "-z", "--modified", "--others", "--exclude-standard"],
+                             cwd=source, capture_output=True, text=True, check=True).stdout.split("\0")
+    deleted = subprocess.run(["git", "ls-files", "-z", "--deleted"], cwd=source, capture_output=True,
+                             text=True, check=True).stdout.split("\0")
+    for rel in filter(None, changed):
+        src = os.path.join(source, rel)
+        if os.path.isfile(src):
+            os.makedirs(os.path.dirname(os.path.join(into, rel)) or into, exist_ok=True)
+            shutil.copy2(src, os.path.join(into, rel))
+    for rel in filter(None, deleted):
+        if os.path.lexists(os.path.join(into, rel)):
+            os.unlink(os.path.join(into, rel))
+
+
+def uncommitted(source: str) -> int:
+    out = subprocess.run(["git", "status", "--porcelain"], cwd=source, capture_output=True, text=True)
+    return len([l for l in out.stdout.splitlines() if l.strip()])
+
+
+def last_stage(source: str) -> str:
+    return sorted(d for d in os.listdir(source) if re.fullmatch(r"\d\d-.+", d))[-1]
+
+
+def stage_dir(source: str, number: str) -> str | None:
+    found = [d for d in os.listdir(source) if d.startswith(number + "-")]
+    return found[0] if found else None
+
+
+def first_run(a: argparse.Namespace, tmp: str, env: dict[str, str], res: Result) -> None:
+    heading("fresh clone -> ./workbook run (headless)")
+    repo = os.path.join(tmp, "first-run")
+    stage = last_stage(a.source)
+    start = time.monotonic()
+    clone(a.source, repo)
+    argv = ["./workbook", "run", stage, "--headless", "--timeout", f"{a.run_window:g}", "--preset", a.preset]
+    say("$ " + " ".join(argv))
+    _, status, out = run_timed(argv, repo, env, os.path.join(tmp, "first-run.log"))
+    total = time.monotonic() - start
+    # The screen run.py prints at the end is read from the guest: it proves the kernel was shown.
+    screen = out.split("screen at the end:", 1)[-1] if "screen at the end:" in out else ""
+    shown = bool(screen.strip()) and a.run_expect in screen
+    if status != 0 or not shown:
+        say(f"run ended with status {status}; {'the screen' if screen else 'no screen'} was printed"
+            f"{'' if shown else f' and it does not show {a.run_expect!r}'}:\n{tail(out)}")
+        res.record("first_run", None, note="failed: the kernel's screen was not shown", ok=False)
+        return
+    res.record("first_run", total, note=f"{stage}'s screen shows {a.run_expect!r}; includes the "
+               f"{a.run_window:g} s the kernel runs before its screen is read")
+
+
+def first_test(a: argparse.Namespace, tmp: str, env: dict[str, str], res: Result) -> str | None:
+    """Times a fresh clone through `./workbook test`; returns the clone's build directory."""
+    heading("fresh clone -> ./workbook test")
+    repo = os.path.join(tmp, "first-test")
+    start = time.monotonic()
+    clone(a.source, repo)
+    argv = ["./workbook", "test", "--preset", a.preset]
+    say("$ " + " ".join(argv))
+    _, status, out = run_timed(argv, repo, env, os.path.join(tmp, "first-test.log"))
+    total = time.monotonic() - start
+    summary, ctest_real = ctest_summary(out)
+    say(f"{summary}; of the {total:.1f} s, CTest took {seconds(ctest_real)}")
+    if status != 0:
+        say(f"`./workbook test` failed (status {status}); measured anyway:\n{tail(out)}")
+    res.record("first_test", total, note=summary, ok=status == 0)
+    bdir = os.path.join(repo, "build" if a.preset == "default" else f"build-{a.preset}")
+    return bdir if os.path.isdir(bdir) else None
+
+
+def edit_cycle(a: argparse.Namespace, name: str, repo: str, stage: str, source: str, number: str,
+               env: dict[str, str], tmp: str, res: Result) -> None:
+    path = os.path.join(repo, stage, source)
+    if not os.path.exists(path):
+        say(f"no {stage}/{source} to touch")
+        res.record(name, None, note=f"no {stage}/{source}", ok=False)
+        return
+    os.utime(path)
+    argv = ["./workbook", "test", number, "--preset", a.preset]
+    say(f"$ touch {stage}/{source}; " + " ".join(argv))
+    total, status, out = run_timed(argv, repo, env, os.path.join(tmp, f"{name}.log"))
+    summary, ctest_real = ctest_summary(out)
+    say(f"{summary}; build {total - (ctest_real or 0):.1f} s, CTest {seconds(ctest_real)}")
+    if status != 0:
+        say(f"failed (status {status}); measured anyway:\n{tail(out)}")
+    res.record(name, total, note=summary, ok=status == 0)
+
+
+# --- CTest wall time, quiet and loaded ---------------------------------------------------------
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def ctest_wall(a: argparse.Namespace, bdir: str, tmp: str, res: Result) -> None:
+    argv = ["ctest", "--test-dir", bdir, "-j", str(a.jobs), "-LE", "^bochs$", "--no-label-summary"]
+    for name, load in (("ctest_quiet", 0), ("ctest_loaded", a.jobs)):
+        heading(f"CTest wall time, -j{a.jobs}, " + (f"with {load} busy processes (one per CPU)" if load
+                                                    else "quiet machine"))
+        hogs = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(load)]
+        for h in hogs:
+            h.start()
+        try:
+            say("$ " + " ".join(argv))
+            total, status, out = run_timed(argv, a.source, dict(os.environ), os.path.join(tmp, f"{name}.log"))
+        finally:
+            for h in hogs:
+                h.terminate()
+            for h in hogs:
+                h.join()
+        summary, _ = ctest_summary(out)
+        if status != 0:
+            failed = [l.strip() for l in out.splitlines() if re.search(r"\((Failed|Timeout)\)|\*\*\*", l)]
+            say("failing tests (measured anyway):\n    " + "\n    ".join(failed[:30]))
+        res.record(name, total, note=summary, ok=status == 0)
 
 
 # --- boot timing ---------------------------------------------------------------------------------
@@ -54,12 +233,12 @@ def require(proc: subprocess.CompletedProcess, what: str) -> None:
 class Boot:
     """One boot: seconds to the first serial line and to exit/halt (None: did not happen)."""
 
-    def __init__(self, iso: str, elf: str | None, limit: float):
+    def __init__(self, image: str, elf: str | None, limit: float, direct: bool = False):
         self.first_line: float | None = None
         self.end: float | None = None
         self.how = "still running"
         text_range = qemu.symbol_range(elf, "__text_start", "__text_end") if elf else None
-        m = qemu.Machine(iso)
+        m = qemu.Machine(image, direct=direct)
         try:
             last_cpu_poll = 0.0
             while True:
@@ -87,10 +266,12 @@ class Boot:
             m.stop()
 
 
-def time_kernel(label: str, iso: str, elf: str | None, runs: int, limit: float) -> None:
-    boots = [Boot(iso, elf, limit)]
+def time_kernel(label: str, image: str, elf: str | None, runs: int, limit: float,
+                direct: bool = False) -> float | None:
+    """Prints one line of boot times and returns the median time to exit or halt."""
+    boots = [Boot(image, elf, limit, direct)]
     if boots[0].end is not None:  # a kernel that never stops is timed once, not `runs` times
-        boots += [Boot(iso, elf, limit) for _ in range(runs - 1)]
+        boots += [Boot(image, elf, limit, direct) for _ in range(runs - 1)]
     firsts = [b.first_line for b in boots if b.first_line is not None]
     ends = [b.end for b in boots if b.end is not None]
     how = ", ".join(sorted({b.how for b in boots}))
@@ -99,34 +280,53 @@ def time_kernel(label: str, iso: str, elf: str | None, runs: int, limit: float) 
     spread = f"{min(ends):.2f}..{max(ends):.2f}" if len(ends) > 1 else ""
     print(f"  {label:<38} {first:>12} {end:>10} {spread:>12}  {how} ({len(boots)} run{'s' * (len(boots) > 1)})",
           flush=True)
+    return statistics.median(ends) if ends else None
 
 
-def exit_kernel(build: str) -> tuple[str, str, str | None]:
-    """A kernel that exits through isa-debug-exit: a stage's exit-mode test kernel if any."""
+def exit_kernel(build: str) -> tuple[str, str, str] | None:
+    """(test name, ELF, ISO) of the last stage's basic_boot: a test kernel that exits through
+    isa-debug-exit and is built both as an ELF and as a GRUB ISO."""
     out = subprocess.run(["ctest", "--test-dir", build, "--show-only=json-v1"], capture_output=True, text=True)
-    candidates = []
     try:
         tests = json.loads(out.stdout).get("tests", [])
     except ValueError:
         tests = []
+    found = []
     for t in tests:
         cmd = t.get("command") or []
-        labels = [v for p in t.get("properties", []) if p.get("name") == "LABELS" for v in p.get("value", [])]
-        if not any(re.fullmatch(r"\d\d-.+", label) for label in labels):
+        if not t["name"].endswith("/basic_boot") or "--elf" not in cmd:
             continue
-        if not any(c.endswith("harness.py") for c in cmd) or "--iso" not in cmd:
+        elf = cmd[cmd.index("--elf") + 1]
+        iso = cmd[cmd.index("--iso") + 1] if "--iso" in cmd else os.path.splitext(elf)[0] + ".iso"
+        if os.path.exists(elf) and os.path.exists(iso):
+            found.append((t["name"], elf, iso))
+    return sorted(found)[-1] if found else None
+
+
+def boots(a: argparse.Namespace, build: str, res: Result) -> None:
+    heading(f"boot time under QEMU/TCG, from starting QEMU (median of {a.runs})")
+    print(f"  {'kernel':<38} {'first line':>12} {'exit/halt':>10} {'min..max':>12}  how it ended")
+    kernel = exit_kernel(build)
+    if kernel is None:
+        say("no basic_boot test kernel with an ELF and an ISO in the build")
+        res.record("boot_direct", None, note="no basic_boot kernel", ok=False)
+        res.record("boot_grub", None, note="no basic_boot kernel", ok=False)
+    else:
+        name, elf, iso = kernel
+        problem = qemu.direct_load_problem(elf)
+        direct = None if problem else time_kernel(f"{name}, direct (-kernel)", elf, elf, a.runs, 20.0, direct=True)
+        grub = time_kernel(f"{name}, GRUB ISO", iso, elf, a.runs, 20.0)
+        res.record("boot_direct", direct, note=problem or f"{name}, median of {a.runs}", ok=direct is not None)
+        res.record("boot_grub", grub, note=f"{name}, median of {a.runs}", ok=grub is not None)
+    stage_dirs = sorted(d for d in os.listdir(a.source) if re.fullmatch(r"\d\d-.+", d)
+                        and os.path.exists(os.path.join(build, d, "kernel.iso")))
+    for stage in stage_dirs:
+        if a.stage and stage not in a.stage:
             continue
-        if "halt" in cmd[cmd.index("--expect") + 1:cmd.index("--expect") + 2] if "--expect" in cmd else False:
-            continue
-        iso = cmd[cmd.index("--iso") + 1]
-        elf = cmd[cmd.index("--elf") + 1] if "--elf" in cmd else None
-        candidates.append((t["name"].endswith("/basic_boot"), t["name"], iso, elf))
-    if candidates:
-        candidates.sort(key=lambda c: (c[0], c[1]))
-        _, name, iso, elf = candidates[-1]
-        return f"{name} (test kernel)", iso, elf
-    iso = os.path.join(build, "common", "exit_failure.iso")
-    return "harness exit_failure (exits at once)", iso, os.path.join(build, "common", "exit_failure.elf")
+        time_kernel(f"{stage} kernel (GRUB ISO)", os.path.join(build, stage, "kernel.iso"),
+                    os.path.join(build, stage, "kernel.elf"), a.runs, a.limit)
+    print("  (first line: serial output, which stages 01-03 do not have; a kernel that neither exits\n"
+          f"   nor halts within {a.limit:g} s, such as one waiting for interrupts, is booted once)")
 
 
 # --- host benchmarks ------------------------------------------------------------------------------
@@ -142,20 +342,52 @@ def host_benchmarks(build: str) -> None:
             if f.endswith("_bench") and os.access(path, os.X_OK):
                 executables.append(path)
     if not tests and not executables:
-        print("  none yet: no CTest test labeled `bench` and no executable named *_bench in the build.\n"
-              "  (Host benchmarks built with Google Benchmark will be run and shown here.)")
+        say("none: no CTest test labeled `bench` and no executable named *_bench in the build.")
         return
     if tests:
-        print(f"  CTest tests labeled bench: {', '.join(tests)}", flush=True)
+        say(f"CTest tests labeled bench: {', '.join(tests)}")
         subprocess.run(["ctest", "--test-dir", build, "-L", "^bench$", "-V"])
     for exe in sorted(executables):
         if os.path.basename(exe) in {t.split("/")[-1] for t in tests}:
             continue  # already run through CTest
-        print(f"  {os.path.relpath(exe, build)}:", flush=True)
+        say(f"{os.path.relpath(exe, build)}:")
         subprocess.run([exe], cwd=os.path.dirname(exe))
 
 
-# --- main ----------------------------------------------------------------------------------------
+# --- summary, JSON, comparison -------------------------------------------------------------------
+
+def summary(res: Result, earlier: dict | None, earlier_name: str) -> None:
+    heading("summary")
+    head = f"  {'figure':<44} {'now':>10} {'goal':>8}  {'':<8}"
+    if earlier:
+        head += f" {'before':>10} {'change':>8}"
+    print(head)
+    for name, (what, goal) in FIGURES.items():
+        fig = res.figures.get(name)
+        value = fig["seconds"] if fig else None
+        verdict = "" if value is None else ("met" if value <= goal else "over")
+        if fig and not fig["ok"]:
+            verdict = "FAILED" if value is None else verdict + "; tests failed"
+        line = f"  {what:<44} {seconds(value):>10} {fmt_goal(goal):>8}  {verdict:<8}"
+        if earlier:
+            old = earlier.get("figures", {}).get(name, {}).get("seconds")
+            change = f"{(value - old) / old * 100:+.0f}%" if value is not None and old else ""
+            line += f" {seconds(old):>10} {change:>8}"
+        print(line)
+    if earlier:
+        print(f"  (before: {earlier_name}, commit {earlier.get('commit', '?')}, {earlier.get('date', '?')})")
+
+
+def machine_facts(source: str, jobs: int, preset: str) -> dict:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=source, capture_output=True,
+                            text=True).stdout.strip()
+    qemu_version = subprocess.run([qemu.find_tool("qemu-system-x86_64", "qemu-system-x86"), "--version"],
+                                  capture_output=True, text=True).stdout.splitlines()[:1]
+    return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "commit": commit + (f" +{uncommitted(source)} uncommitted" if uncommitted(source) else ""),
+            "cpus": os.cpu_count(), "jobs": jobs, "preset": preset,
+            "qemu": qemu_version[0] if qemu_version else "?"}
+
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -163,62 +395,69 @@ def main() -> int:
     p.add_argument("--preset", default="default")
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    p.add_argument("--stage", action="append", default=[], help="time only these stages' kernels")
-    p.add_argument("--build-dir", help="measure this existing build instead of a clean one")
-    p.add_argument("--keep", action="store_true", help="keep the temporary build directory")
+    p.add_argument("--stage", action="append", default=[], help="time only these stages' main kernels")
+    p.add_argument("--build-dir", help="--skip-build: measure this existing build, without clones")
+    p.add_argument("--keep", action="store_true", help="keep the temporary clones")
+    p.add_argument("--json", metavar="FILE", help="write the figures to FILE")
+    p.add_argument("--compare", metavar="FILE", help="show the figures next to those of an earlier --json")
+    p.add_argument("--no-host-benchmarks", action="store_true", help="leave out the host benchmarks")
     p.add_argument("--limit", type=float, default=5.0,
-                   help="seconds a kernel may run before it counts as still running (default 5)")
+                   help="seconds a main kernel may run before it counts as still running (default 5)")
+    p.add_argument("--run-window", type=float, default=2.0,
+                   help="seconds `run` lets the kernel run before its screen is read (default 2)")
+    p.add_argument("--run-expect", default="async number: 42",
+                   help="text the last stage's screen must show (default 'async number: 42')")
     a = p.parse_args()
     a.runs = max(1, a.runs)
+    a.source = os.path.abspath(a.source)
 
-    print(f"bench: {os.cpu_count()} CPUs, QEMU with TCG, preset {a.preset}, {a.runs} runs per kernel")
-    tmp = None
-    if a.build_dir:
-        build = a.build_dir
-        heading(f"build: skipped, using {build}")
-    else:
-        tmp = tempfile.mkdtemp(prefix="workbook-bench-")
-        build = tmp
+    earlier = None
+    if a.compare:
+        try:
+            with open(a.compare) as f:
+                earlier = json.load(f)
+        except (OSError, ValueError) as e:
+            raise SystemExit(f"bench: cannot read {a.compare}: {e}")
+    facts = machine_facts(a.source, a.jobs, a.preset)
+    print(f"bench: {facts['cpus']} CPUs, -j{a.jobs}, {facts['qemu']} (TCG), preset {a.preset}, "
+          f"commit {facts['commit']}, {a.runs} runs per kernel", flush=True)
+    res = Result()
+    tmp = tempfile.mkdtemp(prefix="workbook-bench-")
+    env = dict(os.environ, CCACHE_DISABLE="1")
     try:
-        if tmp:
-            heading("clean configure and build of every stage")
-            t_conf, proc = timed(["cmake", "--preset", a.preset, "-B", build], cwd=a.source)
-            require(proc, "configuring")
-            t_build, proc = timed(["cmake", "--build", build, "-j", str(a.jobs)], cwd=a.source)
-            require(proc, "building")
-            kernels = sum(1 for _, _, files in os.walk(build) for f in files if f.endswith(".iso"))
-            print(f"  configure {t_conf:6.2f} s\n  build     {t_build:6.2f} s  ({kernels} kernel ISOs, -j{a.jobs})\n"
-                  f"  total     {t_conf + t_build:6.2f} s", flush=True)
-
-        heading(f"boot time under QEMU/TCG, from starting QEMU (median of {a.runs})")
-        print(f"  {'kernel':<38} {'first line':>12} {'exit/halt':>10} {'min..max':>12}  how it ended")
-        label, iso, elf = exit_kernel(build)
-        if os.path.exists(iso):
-            time_kernel(label, iso, elf, a.runs, 20.0)
-        stage_dirs = sorted(d for d in os.listdir(a.source) if re.fullmatch(r"\d\d-.+", d)
-                            and os.path.exists(os.path.join(build, d, "kernel.iso")))
-        for stage in stage_dirs:
-            if a.stage and stage not in a.stage:
-                continue
-            time_kernel(f"{stage} kernel", os.path.join(build, stage, "kernel.iso"),
-                        os.path.join(build, stage, "kernel.elf"), a.runs, a.limit)
-        print("  (first line: serial output, which stages 01-03 do not have; a kernel that neither exits\n"
-              f"   nor halts within {a.limit:g} s, such as one waiting for interrupts, is booted once)")
-
-        heading("test suite wall time")
-        t_tests, proc = timed(["ctest", "--test-dir", build, "-j", str(a.jobs), "-LE", "^bench$"])
-        summary = [l for l in proc.stdout.splitlines() if "tests passed" in l]
-        print(f"  ctest -j{a.jobs}: {t_tests:.2f} s  ({summary[-1].strip() if summary else 'no summary'})")
-        if proc.returncode != 0:
-            failed = [l.strip() for l in proc.stdout.splitlines() if re.search(r"\(Failed|\(Timeout|\*\*\*", l)]
-            print("  failing tests (measured anyway):\n    " + "\n    ".join(failed))
-
-        host_benchmarks(build)
+        if a.build_dir:
+            build = a.build_dir
+            heading(f"--skip-build: no fresh clones; measuring {build}")
+        else:
+            if uncommitted(a.source):
+                say(f"{uncommitted(a.source)} uncommitted change(s) are copied into the clones")
+            first_run(a, tmp, env, res)
+            build = first_test(a, tmp, env, res)
+            if build is None:
+                raise SystemExit("bench: the fresh clone has no build directory after `./workbook test`")
+            repo = os.path.dirname(build)
+            heading("edit -> test cycles in the clone")
+            last = last_stage(a.source)
+            edit_cycle(a, "edit_last", repo, last, EDIT_LAST_SOURCE, last[:2].lstrip("0"), env, tmp, res)
+            early = stage_dir(a.source, EDIT_EARLY[0])
+            if early:
+                edit_cycle(a, "edit_early", repo, early, EDIT_EARLY[1], EDIT_EARLY[0].lstrip("0"), env, tmp, res)
+        ctest_wall(a, build, tmp, res)
+        boots(a, build, res)
+        if not a.no_host_benchmarks:
+            host_benchmarks(build)
+        summary(res, earlier, a.compare or "")
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump({**facts, "goals": {k: g for k, (_, g) in FIGURES.items()},
+                           "figures": res.figures}, f, indent=2)
+                f.write("\n")
+            print(f"\nbench: wrote {a.json}")
     finally:
-        if tmp and not a.keep:
+        if a.keep:
+            print(f"\nbench: kept the clones and logs in {tmp}")
+        else:
             shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp:
-            print(f"\nbench: kept the build in {tmp}")
     return 0
 
 

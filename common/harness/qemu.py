@@ -405,7 +405,8 @@ def elf_symbols(elf: str) -> dict[str, tuple[int, int]]:
             name_at, _, _, shndx, value, sym_size = struct.unpack_from("<IBBHQQ", data, at)
             if shndx == 0 or name_at >= len(strings):  # undefined
                 continue
-            name = strings[name_at:strings.find(b"\0", name_at)].decode("utf-8", "replace")
+            name_end = strings.find(b"\0", name_at)
+            name = strings[name_at:name_end if name_end >= 0 else len(strings)].decode("utf-8", "replace")
             if name:
                 symbols[name] = (value, sym_size)
     return symbols

@@ -381,13 +381,13 @@ def summary(res: Result, earlier: dict | None, earlier_name: str) -> None:
         print(f"  (before: {earlier_name}, commit {earlier.get('commit', '?')}, {earlier.get('date', '?')})")
 
 
-def machine_facts(source: str, jobs: int, preset: str) -> dict:
+def machine_facts(source: str, jobs: int, preset: str, pending: int) -> dict:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=source, capture_output=True,
                             text=True).stdout.strip()
     qemu_version = subprocess.run([qemu.find_tool("qemu-system-x86_64", "qemu-system-x86"), "--version"],
                                   capture_output=True, text=True).stdout.splitlines()[:1]
     return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "commit": commit + (f" +{uncommitted(source)} uncommitted" if uncommitted(source) else ""),
+            "commit": commit + (f" +{pending} uncommitted" if pending else ""),
             "cpus": os.cpu_count(), "jobs": jobs, "preset": preset,
             "qemu": qemu_version[0] if qemu_version else "?"}
 
@@ -421,7 +421,8 @@ def main() -> int:
                 earlier = json.load(f)
         except (OSError, ValueError) as e:
             raise SystemExit(f"bench: cannot read {a.compare}: {e}")
-    facts = machine_facts(a.source, a.jobs, a.preset)
+    pending = uncommitted(a.source)
+    facts = machine_facts(a.source, a.jobs, a.preset, pending)
     print(f"bench: {facts['cpus']} CPUs, -j{a.jobs}, {facts['qemu']} (TCG), preset {a.preset}, "
           f"commit {facts['commit']}, {a.runs} runs per kernel", flush=True)
     res = Result()
@@ -432,8 +433,8 @@ def main() -> int:
             build = a.build_dir
             heading(f"--skip-build: no fresh clones; measuring {build}")
         else:
-            if uncommitted(a.source):
-                say(f"{uncommitted(a.source)} uncommitted change(s) are copied into the clones")
+            if pending:
+                say(f"{pending} uncommitted change(s) are copied into the clones")
             first_run(a, tmp, env, res)
             build = first_test(a, tmp, env, res)
             if build is None:

@@ -221,7 +221,10 @@ class Run:
 
     def _run(self, m) -> int:
         a = self.args
-        text_range: tuple[int, int] | None = None  # read when first needed: exit tests never do
+        # The kernel's code range, read when a halt is first judged (tests that wait for an exit
+        # never need it), and read once even when the ELF lacks the symbols.
+        text_range: tuple[int, int] | None = None
+        text_range_read = False
         deadline = time.monotonic() + a.timeout
         while time.monotonic() < deadline:
             ending = m.ending()
@@ -242,8 +245,9 @@ class Run:
                 time.sleep(m.poll_interval)
             elif a.expect == "halt" or (a.expect == "exit" and a.emulator == "bochs"):
                 cpu = m.cpu_state() if m.may_have_halted() else None
-                if text_range is None and a.elf:
-                    text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end")
+                if not text_range_read:
+                    text_range = qemu.symbol_range(a.elf, "__text_start", "__text_end") if a.elf else None
+                    text_range_read = True
                 if qemu.halted_for_good(cpu, text_range):
                     return self._halted(m, cpu) if a.expect == "halt" else self._reported_on_serial(m, cpu)
                 time.sleep(0.05)

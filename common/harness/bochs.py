@@ -33,7 +33,7 @@ import termios
 import threading
 import time
 
-from qemu import VGA_ADDRESS, VGA_COLUMNS, VGA_ROWS, CpuState, Ending, Screen, read_text
+from qemu import VGA_ADDRESS, VGA_COLUMNS, VGA_ROWS, CpuState, Ending, Screen, die_with_parent, read_text
 
 BIOS = "/usr/share/bochs/BIOS-bochs-latest"
 VGA_BIOS = "/usr/share/bochs/VGABIOS-lgpl-latest"
@@ -138,7 +138,7 @@ class Machine:
         self.args = ["bochs", "-q", "-f", "bochsrc", "-rc", "continue.rc"]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            self.args, cwd=self.workdir, stdin=slave, stdout=slave, stderr=slave,
+            die_with_parent(self.args), cwd=self.workdir, stdin=slave, stdout=slave, stderr=slave,
             env=dict(os.environ, TERM="vt100"),  # curses needs a terminal type; ctest may set none
             start_new_session=True)  # SIGINT from the harness only, never from a Ctrl-C meant for it
         os.close(slave)

@@ -366,7 +366,12 @@ def main() -> int:
         args.qemu_arg += ["-fw_cfg", f"name=opt/workbook/test,string={args.test_filter}"]
         # Anything the test itself prints (a warning it provokes) may stand between name and [ok].
         args.serial.append(rf"::{re.escape(args.test_filter)}\.\.\.[\s\S]*?\[ok\]")
-    return Run(args).run()
+    qemu.end_on_signals()
+    try:
+        return Run(args).run()
+    except qemu.Terminated as t:  # Run.run() has stopped the emulator on the way out
+        print(f"harness: STOPPED: {t.name} ended the test before its verdict")
+        return 128 + t.signum
 
 
 if __name__ == "__main__":

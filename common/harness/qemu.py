@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -61,11 +62,35 @@ class Screen:
         """All rows end to end, so text the writer wrapped onto the next row reads as one line."""
         return "".join(self.row_text(r) for r in range(VGA_ROWS))
 
-    def render(self) -> str:
+    def render(self, color: bool = False) -> str:
+        """The screen in a frame; with color, each cell in its VGA colours (ANSI escapes)."""
         lines = ["+" + "-" * VGA_COLUMNS + "+"]
-        lines += ["|" + self.row_text(r) + "|" for r in range(VGA_ROWS)]
+        lines += ["|" + (self.row_ansi(r) if color else self.row_text(r)) + "|" for r in range(VGA_ROWS)]
         lines.append("+" + "-" * VGA_COLUMNS + "+")
         return "\n".join(lines)
+
+    def row_ansi(self, row: int) -> str:
+        """A row with an SGR escape wherever the attribute changes, reset at its end."""
+        out, current = [], None
+        for c in range(VGA_COLUMNS):
+            attr = self.attr(row, c)
+            if attr != current:
+                out.append(ansi_sgr(attr))
+                current = attr
+            out.append(cp437(self.char(row, c)))
+        return "".join(out) + "\x1b[0m"
+
+
+# VGA colour numbers (blue is 1, red is 4) to ANSI's (red is 1, blue is 4); bit 3 is "bright".
+_VGA_TO_ANSI = (0, 4, 2, 6, 1, 5, 3, 7)
+
+
+def ansi_sgr(attr: int) -> str:
+    """The ANSI escape for a VGA attribute byte: foreground in bits 0-3 (bit 3 bright), background
+    in bits 4-6. Bit 7 (blink, or a bright background) is left out, as most terminals do."""
+    fg, bg = attr & 0x0F, (attr >> 4) & 0x07
+    fg_code = (90 if fg & 8 else 30) + _VGA_TO_ANSI[fg & 7]
+    return f"\x1b[{fg_code};{40 + _VGA_TO_ANSI[bg]}m"
 
 
 @dataclass
@@ -98,6 +123,45 @@ def read_text(path: str) -> str:
             return f.read().decode("utf-8", "replace")
     except FileNotFoundError:
         return ""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP ended the run (a closed terminal, `timeout`, `kill`). Raised where Ctrl-C
+    raises KeyboardInterrupt, so the same `finally` blocks stop the emulator."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+def end_on_signals() -> None:
+    """Turns SIGTERM and SIGHUP into Terminated, so that they stop the emulator as Ctrl-C does
+    (their default action would end Python at once and leave the emulator running). A second such
+    signal while the first is being handled is ignored, so the clean-up itself is not cut short."""
+
+    def handler(signum: int, _frame) -> None:
+        for s in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, handler)
+
+
+def die_with_parent(argv: list[str]) -> list[str]:
+    """argv, started so that the kernel kills the process with SIGKILL when the Python process that
+    started it dies, however it dies (SIGKILL included, where no clean-up code can run): the
+    emulator never outlives the driver or the harness. setpriv (util-linux 2.33 or later, on every
+    Debian since 10) sets the parent-death signal and execs the program; the setting survives that
+    exec. Without setpriv the emulator starts as before, and only the clean-up code stops it."""
+    global _SETPRIV
+    if _SETPRIV is None:
+        _SETPRIV = shutil.which("setpriv") or ""
+    return [_SETPRIV, "--pdeathsig", "KILL", "--", *argv] if _SETPRIV else argv
+
+
+_SETPRIV: str | None = None
 
 
 def find_tool(name: str, package: str) -> str:
@@ -206,6 +270,7 @@ class Machine:
         extra: list[str] | None = None,
         gdb_port: int | None = None,
         serial_file: str | None = None,
+        terminal_monitor: bool = False,
     ):
         qemu = find_tool("qemu-system-x86_64", "qemu-system-x86")
         if not os.path.isfile(image):
@@ -237,7 +302,12 @@ class Machine:
             "-monitor", f"unix:{self.monitor_path},server,nowait",
             "-d", "cpu_reset", "-D", self.log_path,
         ]
-        if serial_to_stdout:
+        if terminal_monitor:
+            # The terminal carries COM1 and a second monitor, multiplexed: Ctrl-A c switches between
+            # them, Ctrl-A x ends QEMU. The log then holds the monitor's text as well as COM1's.
+            args += ["-chardev", f"stdio,id=com1,mux=on,logfile={self.serial_path},signal=off",
+                     "-serial", "chardev:com1", "-mon", "chardev=com1,mode=readline"]
+        elif serial_to_stdout:
             args += ["-chardev", f"stdio,id=com1,logfile={self.serial_path},signal=off",
                      "-serial", "chardev:com1"]
         else:
@@ -256,10 +326,10 @@ class Machine:
         self._ending: Ending | None = None
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            args,
+            die_with_parent(args),
             cwd=self.workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=None if serial_to_stdout else subprocess.DEVNULL,
+            stdin=None if terminal_monitor else subprocess.DEVNULL,
+            stdout=None if serial_to_stdout or terminal_monitor else subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,  # Ctrl-C reaches the driver, which then stops QEMU itself
         )

@@ -11,12 +11,21 @@ text screen is read out of the guest and printed at the end. A headless run also
 kernel halts for good (the CPU halted with interrupts off inside the kernel's own code), since
 nothing can happen after that.
 
+--keys types keys into the kernel (QEMU's sendkey names, as the tests use them), once the kernel
+has shown --keys-after TEXT on its screen or serial output, or after a second without it. The
+printed screen keeps the kernel's colours when standard output is a terminal (--no-color turns
+them off). --monitor puts QEMU's monitor on the terminal beside the serial output: Ctrl-A c
+switches between the two, Ctrl-A x ends QEMU.
+
+SIGTERM and SIGHUP (`timeout`, a closed terminal) stop the emulator as Ctrl-C does; and the
+emulator is started so that it dies with this process even when nothing can clean up (SIGKILL).
+
 With --emulator bochs the run is always headless (Bochs runs on a pseudo-terminal of the
 harness's, see bochs.py). Bochs has no exit device: a test kernel's result is in its serial
 output, and the run ends when the kernel halts for good.
 
 Exit status: 0 when the kernel halted, exited with the success code (QEMU status 33), or was
-stopped by Ctrl-C or --timeout; 1 when it exited with the failure code (35); 2 on a triple fault
+stopped by Ctrl-C or --timeout; 128 + the signal's number when SIGTERM or SIGHUP stopped it; 1 when it exited with the failure code (35); 2 on a triple fault
 or reset; 4 when the emulator itself failed.
 """
 
@@ -24,7 +33,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import termios
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -77,7 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kvm", action="store_true",
                    help="use KVM instead of TCG (it does not work on every machine that has /dev/kvm)")
     p.add_argument("--qemu-arg", action="append", default=[], metavar="ARG", help="extra QEMU argument")
+    p.add_argument("--keys", metavar="KEYS",
+                   help='keys to type, space-separated QEMU key names: "h e l l o ret"')
+    p.add_argument("--keys-after", metavar="TEXT",
+                   help="type --keys once TEXT is on the screen or in the serial output "
+                        "(default: one second after the boot)")
+    p.add_argument("--no-color", action="store_true",
+                   help="print the screen without its colours (they are left out anyway when "
+                        "standard output is not a terminal)")
+    p.add_argument("--monitor", action="store_true",
+                   help="QEMU's monitor on this terminal, multiplexed with the serial output "
+                        "(Ctrl-A c switches, Ctrl-A x quits)")
     a = p.parse_args(argv)
+    qemu.end_on_signals()
 
     image = a.iso or a.kernel
     if not os.path.exists(image):
@@ -85,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
         return 4
     if a.emulator == "bochs" and (a.kvm or a.qemu_arg or a.kernel):
         p.error("--kernel, --kvm and --qemu-arg are QEMU options; not available with --emulator bochs")
+    if a.emulator == "bochs" and a.monitor:
+        p.error("--monitor is QEMU's; Bochs has its own debugger")
+    if a.keys_after and not a.keys:
+        p.error("--keys-after needs --keys")
+    if a.monitor and not sys.stdin.isatty():
+        p.error("--monitor needs a terminal on standard input")
     if a.kernel and not a.elf:
         a.elf = a.kernel
     window = not a.headless and has_display() and a.emulator == "qemu"
@@ -99,18 +128,31 @@ def main(argv: list[str] | None = None) -> int:
     say(f"booting {name} {how} {machine}{limit}; Ctrl-C stops it.")
     say("serial output (COM1) follows." if not window else
         "serial output (COM1) follows; close the window to end.")
+    if a.monitor:
+        say("the QEMU monitor shares this terminal: Ctrl-A c switches between it and COM1, "
+            "Ctrl-A x ends QEMU.")
+    tty_mode = termios.tcgetattr(sys.stdin.fileno()) if a.monitor else None
     print("-" * 82, flush=True)
 
     if a.emulator == "bochs":
         m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso, serial_to_stdout=True)
     else:
         m = qemu.Machine(image, direct=a.kernel is not None, headless=not window, accel=accel,
-                         serial_to_stdout=True, extra=a.qemu_arg)
-    deadline = time.monotonic() + a.timeout if a.timeout else None
+                         serial_to_stdout=True, extra=a.qemu_arg, terminal_monitor=a.monitor)
+    started = time.monotonic()
+    deadline = started + a.timeout if a.timeout else None
     reason = "interrupt"
+    signal_name = ""
     cpu: qemu.CpuState | None = None
+    keys = a.keys.split() if a.keys else []
     try:
         while True:
+            if keys and m.exited() is None and keys_due(m, a.keys_after, started):
+                for key in keys:
+                    m.sendkey(key)
+                    time.sleep(0.05)
+                say(f"typed: {a.keys}")
+                keys = []
             if m.exited() is not None:
                 reason = "exit"
                 break
@@ -123,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                     reason = "halt"
                     break
             m.wait(0.1)
+    except qemu.Terminated as t:
+        reason, signal_name = "signal", t.name
     except KeyboardInterrupt:
         reason = "interrupt"
 
@@ -158,18 +202,39 @@ def main(argv: list[str] | None = None) -> int:
                 state = (f"; the CPU was {'halted' if cpu.halted else 'running'} at "
                          f"{qemu.describe_rip(a.elf, cpu.rip)} with interrupts "
                          f"{'on' if cpu.interrupts_enabled else 'off'}")
-            why = f"after {a.timeout:g} s (--timeout)" if reason == "timeout" else "on Ctrl-C"
+            why = (f"after {a.timeout:g} s (--timeout)" if reason == "timeout" else
+                   f"on {signal_name}" if reason == "signal" else "on Ctrl-C")
             say(f"stopped {m.emulator} {why}{state}")
+            if reason == "signal":
+                code = 128 + signal.Signals[signal_name].value
         if screen is not None:
             say("the VGA text screen at the end:")
-            print(screen.render(), flush=True)
+            print(screen.render(color=sys.stdout.isatty() and not a.no_color), flush=True)
         elif not window and status is not None:
             say(f"({m.emulator} has exited, so the screen can no longer be read)")
         return code
+    except qemu.Terminated as t:
+        return 128 + t.signum
     except KeyboardInterrupt:
         return 130
+    except OSError:
+        if reason == "signal":  # SIGHUP: the terminal is gone, and printing to it fails
+            return 128 + signal.Signals[signal_name].value
+        raise
     finally:
         m.stop()
+        if tty_mode is not None:  # QEMU killed in raw mode would leave the terminal so
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, tty_mode)
+
+
+def keys_due(m, after: str | None, started: float) -> bool:
+    """Whether to type --keys now: once `after` shows, or a second into the run without it."""
+    if after is None:
+        return time.monotonic() - started >= 1.0
+    if after in m.serial():
+        return True
+    screen = m.screen()
+    return screen is not None and after in screen.text()
 
 
 if __name__ == "__main__":

@@ -116,6 +116,29 @@ add_library(workbook_boot OBJECT
   "${WORKBOOK_COMMON_DIR}/runtime/runtime.cpp")
 target_link_libraries(workbook_boot PRIVATE workbook_kernel_flags)
 
+# --- the build fixture -------------------------------------------------------------------------
+# CTest never runs a stale kernel: every test of a stage (and of the harness) requires a fixture,
+# <target>/build, that builds the stage's target first. So plain `ctest`, `ctest -R ...` and
+# `ctest -L ...` after an edit test the edited code. The fixtures share one lock, because two
+# Ninja runs in one build tree at once would corrupt its logs. `./workbook test` builds before it
+# runs CTest and sets WORKBOOK_BUILT, which turns the fixtures into no-ops.
+# Called at the end of the directory (cmake_language(DEFER)), once all its tests exist.
+function(_workbook_build_fixture target)
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  add_test(NAME ${target}/build
+    COMMAND sh -c [[test -n "$WORKBOOK_BUILT" || exec "$0" --build "$1" --target "$2"]]
+            "${CMAKE_COMMAND}" "${CMAKE_BINARY_DIR}" ${target})
+  set_tests_properties(${target}/build PROPERTIES FIXTURES_SETUP build_${target}
+                       RESOURCE_LOCK workbook_build_tree LABELS ${target} TIMEOUT 1800)
+  if(tests)
+    set_tests_properties(${tests} PROPERTIES FIXTURES_REQUIRED build_${target})
+  endif()
+endfunction()
+
+macro(workbook_build_fixture target)
+  cmake_language(DEFER CALL _workbook_build_fixture ${target})
+endmacro()
+
 # --- stages ------------------------------------------------------------------------------------
 macro(workbook_stage)
   cmake_parse_arguments(_ws "" "" "LIBRARY;DEFINITIONS" ${ARGN})
@@ -123,6 +146,7 @@ macro(workbook_stage)
   string(SUBSTRING "${WORKBOOK_STAGE}" 0 2 WORKBOOK_STAGE_NUMBER)
   set(WORKBOOK_STAGE_PREFIX "s${WORKBOOK_STAGE_NUMBER}")
   add_custom_target(${WORKBOOK_STAGE} ALL)
+  workbook_build_fixture(${WORKBOOK_STAGE})
   set(WORKBOOK_STAGE_LIBRARY "")
   if(_ws_LIBRARY)
     set(WORKBOOK_STAGE_LIBRARY ${WORKBOOK_STAGE_PREFIX}_library)

@@ -8,6 +8,8 @@ namespace {
 constexpr std::uint32_t TAG_END = 0;
 constexpr std::uint32_t TAG_MEMORY_MAP = 6;
 constexpr std::size_t TAG_ALIGN = 8;
+// Physical addresses have at most 52 bits (Intel SDM Vol. 3A, 4.1.4); PhysAddr holds below this.
+constexpr std::uint64_t PHYS_LIMIT = 1ull << 52;
 
 std::uint32_t read_u32(const std::uint8_t* p) {
     std::uint32_t v = 0;
@@ -60,17 +62,20 @@ Result<BootInfo, ParseError> BootInfo::parse(const std::uint8_t* info, memory::P
         if (type == TAG_END) break;
         if (type == TAG_MEMORY_MAP) {
             have_map = true;
+            if (size < 16) return Err<ParseError>{ParseError::TagOutOfBounds};  // type, size, entry_size, version
             const std::uint32_t entry_size = read_u32(tag + 8);
             if (entry_size < 24) return Err<ParseError>{ParseError::TagOutOfBounds};
             for (std::size_t e = 16; e + entry_size <= size; e += entry_size) {
                 const std::uint64_t base = read_u64(tag + e);
                 const std::uint64_t length = read_u64(tag + e + 8);
-                if (length == 0) continue;
+                // A region at or past the address limit holds nothing the CPU can address, and one
+                // that reaches past it is cut there (masking both ends instead once gave a region
+                // that ended before it started: found by the boot_info fuzz target).
+                if (length == 0 || base >= PHYS_LIMIT - 1) continue;
                 if (result.region_count_ == MAX_REGIONS) return Err<ParseError>{ParseError::TooManyRegions};
-                const std::uint64_t end = base + length < base ? ~0ull >> 12 : base + length;  // clamp overflow
+                const std::uint64_t end = length > PHYS_LIMIT - 1 - base ? PHYS_LIMIT - 1 : base + length;
                 result.regions_[result.region_count_++] =
-                    MemoryRegion{PhysRange{memory::PhysAddr(base & ((1ull << 52) - 1)),
-                                           memory::PhysAddr(end & ((1ull << 52) - 1))},
+                    MemoryRegion{PhysRange{memory::PhysAddr(base), memory::PhysAddr(end)},
                                  kind_of(read_u32(tag + e + 16))};
             }
         }

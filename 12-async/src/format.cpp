@@ -128,8 +128,10 @@ void vformat(Sink& sink, const char* text, const Arg* args, std::size_t count) {
         ++p;
         Spec spec{};
         if (*p == ':') p = detail::parse_spec(p + 1, spec);
-        // check_format guarantees a well-formed placeholder and an argument for it.
-        if (p == nullptr || next >= count) return;
+        // check_format guarantees a well-formed placeholder and an argument for it; text that
+        // did not pass it (a malformed placeholder, one argument too few) ends the output here,
+        // and never reads past its end.
+        if (p == nullptr || *p != '}' || next >= count) return;
         format_arg(sink, args[next++], spec);
         run = ++p;
     }

@@ -178,6 +178,72 @@ function(workbook_host_benchmark name)
   set_tests_properties(${WORKBOOK_STAGE}/${name}_runs PROPERTIES LABELS "${WORKBOOK_STAGE};host" TIMEOUT 300)
 endfunction()
 
+# Fuzz targets: a libFuzzer entry point (LLVMFuzzerTestOneInput) over some of a stage's sources,
+# with a seed corpus in the repository.
+#
+#   workbook_fuzz_target(<name> SOURCES <sources...>)
+#       An executable fuzz_<name>, with seeds in <stage>/host/fuzz/<name>/. With clang (and its
+#       runtimes) it is a real libFuzzer binary (-fsanitize=fuzzer,address,undefined), which
+#       `./workbook fuzz` runs; with g++ it links common/harness/fuzz_replay.cpp instead, which
+#       runs the given inputs once each. Either way CTest's <stage>/fuzz_<name>_corpus replays
+#       the seed corpus under the sanitizers, so a seed that once crashed stays fixed.
+#       Built only where the host tests are (their gaps apply), and never with WORKBOOK_SANITIZE
+#       off: a fuzz target without AddressSanitizer finds little.
+set(_workbook_fuzz_flags "")
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND WORKBOOK_SANITIZE AND NOT _workbook_host_test_gaps)
+  include(CheckCXXSourceCompiles)
+  set(CMAKE_REQUIRED_FLAGS "-fsanitize=fuzzer")
+  set(CMAKE_REQUIRED_LINK_OPTIONS "-fsanitize=fuzzer")
+  check_cxx_source_compiles([[
+    #include <cstddef>
+    #include <cstdint>
+    extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) { return 0; }]]
+    WORKBOOK_LIBFUZZER)
+  unset(CMAKE_REQUIRED_FLAGS)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
+  if(NOT WORKBOOK_LIBFUZZER)
+    unset(WORKBOOK_LIBFUZZER CACHE)  # check again next time (the runtime may be installed then)
+  endif()
+endif()
+
+function(workbook_fuzz_target name)
+  cmake_parse_arguments(_wf "" "" "SOURCES" ${ARGN})
+  if(_workbook_host_test_gaps OR NOT WORKBOOK_SANITIZE)
+    return()
+  endif()
+  set(target ${WORKBOOK_STAGE_PREFIX}_fuzz_${name})
+  set(corpus "${CMAKE_CURRENT_SOURCE_DIR}/host/fuzz/${name}")
+  if(NOT IS_DIRECTORY "${corpus}")
+    message(FATAL_ERROR "fuzz target ${name}: no seed corpus at ${corpus}")
+  endif()
+  if(WORKBOOK_LIBFUZZER)
+    add_executable(${target} ${_wf_SOURCES})
+    # Optimised as fuzzing wants (executions per second), instrumented for coverage.
+    target_compile_options(${target} PRIVATE -O1 -g -fsanitize=fuzzer-no-link ${_workbook_sanitize_flags})
+    target_link_options(${target} PRIVATE -fsanitize=fuzzer ${_workbook_sanitize_flags})
+    target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/src")
+    target_compile_definitions(${target} PRIVATE WORKBOOK_HOST_TEST)
+    target_compile_options(${target} PRIVATE -Wall -Wextra $<$<BOOL:${WORKBOOK_WERROR}>:-Werror>
+                           $<$<CXX_COMPILER_ID:Clang>:-fsized-deallocation>)
+  else()
+    # Replay only: the host tests' objects (same flags, compiled once per stage) do.
+    set(objects "")
+    foreach(source IN LISTS _wf_SOURCES ITEMS "${WORKBOOK_COMMON_DIR}/harness/fuzz_replay.cpp")
+      _workbook_host_object("${source}" object)
+      list(APPEND objects $<TARGET_OBJECTS:${object}>)
+    endforeach()
+    add_executable(${target} ${objects})
+    set_target_properties(${target} PROPERTIES LINKER_LANGUAGE CXX)
+    target_link_options(${target} PRIVATE ${_workbook_sanitize_flags})
+  endif()
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME fuzz_${name})
+  add_dependencies(${WORKBOOK_STAGE} ${target})
+  # libFuzzer runs each input of a directory once with -runs=0; the replay main does the same.
+  add_test(NAME ${WORKBOOK_STAGE}/fuzz_${name}_corpus COMMAND ${target} -runs=0 "${corpus}")
+  set_tests_properties(${WORKBOOK_STAGE}/fuzz_${name}_corpus PROPERTIES
+                       LABELS "${WORKBOOK_STAGE};host;fuzz" TIMEOUT 300)
+endfunction()
+
 # One status line at the end of the configuration: what was configured, or what was left out.
 function(_workbook_host_summary)
   get_property(tests GLOBAL PROPERTY WORKBOOK_HOST_TESTS)

@@ -6,8 +6,8 @@
 
 #include <array>
 
-[[noreturn]] void panic_args(const fmt::SourceLocation& location, const char* format, const fmt::Arg* args,
-                             std::size_t count);
+[[noreturn]] void panic_args(const fmt::SourceLocation& location, const char* format,
+                             const fmt::Arg* args, std::size_t count);
 
 template <typename... Args>
 [[noreturn]] void panic(fmt::FormatString<Args...> format, const Args&... args) {

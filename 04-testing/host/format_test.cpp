@@ -27,7 +27,9 @@ struct Point {
     int x;
     int y;
 };
-void format_value(fmt::Sink& sink, const Point& p, const fmt::Spec&) { fmt::format_to(sink, "({}, {})", p.x, p.y); }
+void format_value(fmt::Sink& sink, const Point& p, const fmt::Spec&) {
+    fmt::format_to(sink, "({}, {})", p.x, p.y);
+}
 
 TEST(Format, PlainTextAndEscapes) {
     EXPECT_EQ(format("hello"), "hello");

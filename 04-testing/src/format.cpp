@@ -29,7 +29,8 @@ unsigned base_of(char type) {
 
 void Sink::puts(const char* text) { write(text, length_of(text)); }
 
-void write_padded(Sink& sink, const char* text, std::size_t length, const Spec& spec, char default_align) {
+void write_padded(Sink& sink, const char* text, std::size_t length, const Spec& spec,
+                  char default_align) {
     const std::size_t padding = spec.width > length ? spec.width - length : 0;
     const char align = spec.align != 0 ? spec.align : default_align;
     if (align == '>') fill(sink, spec.fill, padding);
@@ -91,8 +92,9 @@ void format_arg(Sink& sink, const Arg& arg, const Spec& spec) {
         case Kind::Signed: {
             const bool negative = arg.signed_value < 0;
             // Negating in unsigned arithmetic is defined for INT64_MIN as well.
-            const std::uint64_t magnitude =
-                negative ? 0 - static_cast<std::uint64_t>(arg.signed_value) : static_cast<std::uint64_t>(arg.signed_value);
+            const std::uint64_t magnitude = negative
+                                                ? 0 - static_cast<std::uint64_t>(arg.signed_value)
+                                                : static_cast<std::uint64_t>(arg.signed_value);
             write_unsigned(sink, magnitude, negative, spec);
             break;
         }
@@ -100,7 +102,8 @@ void format_arg(Sink& sink, const Arg& arg, const Spec& spec) {
         case Kind::Pointer: {
             Spec pointer_spec = spec;
             pointer_spec.type = 'p';
-            write_unsigned(sink, reinterpret_cast<std::uintptr_t>(arg.pointer), false, pointer_spec);
+            write_unsigned(sink, reinterpret_cast<std::uintptr_t>(arg.pointer), false,
+                           pointer_spec);
             break;
         }
         case Kind::Custom: arg.custom.format(sink, arg.custom.object, spec); break;

@@ -88,14 +88,18 @@ consteval Kind kind_of() {
     using U = std::remove_cvref_t<T>;
     if constexpr (std::is_same_v<U, bool>) return Kind::Bool;
     else if constexpr (std::is_same_v<U, char>) return Kind::Char;
-    else if constexpr (CustomFormattable<U>) return Kind::Custom;  // before enum: an enum may have its own
+    else if constexpr (CustomFormattable<U>)
+        return Kind::Custom;  // before enum: an enum may have its own
     else if constexpr (std::is_enum_v<U>) return kind_of<std::underlying_type_t<U>>();
     else if constexpr (std::signed_integral<U>) return Kind::Signed;
     else if constexpr (std::unsigned_integral<U>) return Kind::Unsigned;
-    else if constexpr (std::is_same_v<std::decay_t<U>, const char*> || std::is_same_v<std::decay_t<U>, char*>)
+    else if constexpr (std::is_same_v<std::decay_t<U>, const char*> ||
+                       std::is_same_v<std::decay_t<U>, char*>)
         return Kind::String;
-    else if constexpr (std::is_pointer_v<std::decay_t<U>> || std::is_null_pointer_v<U>) return Kind::Pointer;
-    else static_assert(sizeof(U) == 0, "this type cannot be formatted: declare format_value for it");
+    else if constexpr (std::is_pointer_v<std::decay_t<U>> || std::is_null_pointer_v<U>)
+        return Kind::Pointer;
+    else
+        static_assert(sizeof(U) == 0, "this type cannot be formatted: declare format_value for it");
 }
 
 template <typename T>
@@ -107,7 +111,8 @@ Arg make_arg(const T& value) {
     if constexpr (kind == Kind::Bool) arg.boolean = value;
     else if constexpr (kind == Kind::Char) arg.character = value;
     else if constexpr (kind == Kind::Signed) arg.signed_value = static_cast<std::int64_t>(value);
-    else if constexpr (kind == Kind::Unsigned) arg.unsigned_value = static_cast<std::uint64_t>(value);
+    else if constexpr (kind == Kind::Unsigned)
+        arg.unsigned_value = static_cast<std::uint64_t>(value);
     else if constexpr (kind == Kind::String) arg.string = value;
     else if constexpr (kind == Kind::Pointer) arg.pointer = static_cast<const void*>(value);
     else {
@@ -216,12 +221,14 @@ struct BasicFormatString {
     // g++ 12 has no __builtin_COLUMN; clang 14 cannot compile libstdc++'s source_location.
 #if defined(__clang__)
     consteval BasicFormatString(const char* s, const char* file = __builtin_FILE(),
-                                unsigned line = __builtin_LINE(), unsigned column = __builtin_COLUMN())
+                                unsigned line = __builtin_LINE(),
+                                unsigned column = __builtin_COLUMN())
         : text(s), location{file, line, column} {
         detail::check_format(s, std::array<Kind, sizeof...(Args)>{kind_of<Args>()...});
     }
 #else
-    consteval BasicFormatString(const char* s, std::source_location where = std::source_location::current())
+    consteval BasicFormatString(const char* s,
+                                std::source_location where = std::source_location::current())
         : text(s), location{where.file_name(), where.line(), where.column()} {
         detail::check_format(s, std::array<Kind, sizeof...(Args)>{kind_of<Args>()...});
     }
@@ -243,7 +250,8 @@ void format_to(Sink& sink, FormatString<Args...> format, const Args&... args) {
 }
 
 // Helpers for format_value implementations.
-void write_padded(Sink& sink, const char* text, std::size_t length, const Spec& spec, char default_align);
+void write_padded(Sink& sink, const char* text, std::size_t length, const Spec& spec,
+                  char default_align);
 void write_unsigned(Sink& sink, std::uint64_t value, bool negative, const Spec& spec);
 
 }  // namespace fmt

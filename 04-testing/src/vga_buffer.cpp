@@ -39,7 +39,8 @@ void Writer::new_line() {
 }
 
 void Writer::clear_row(std::size_t row) {
-    for (std::size_t column = 0; column < BUFFER_WIDTH; ++column) cell(row, column) = screen_char(' ', color_);
+    for (std::size_t column = 0; column < BUFFER_WIDTH; ++column)
+        cell(row, column) = screen_char(' ', color_);
 }
 
 void Writer::clear_screen() {

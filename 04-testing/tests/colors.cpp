@@ -17,9 +17,13 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
     println("yellow on blue");
     vga::WRITER.lock()->set_color(ColorCode(Color::Yellow, Color::Black));
     // A control byte and the two UTF-8 bytes of 'ü' each become one replacement cell.
-    println("a\x01" "b\xc3\xbc" "c");
+    println(
+        "a\x01"
+        "b\xc3\xbc"
+        "c");
     // 80 columns fill the row; the next byte moves to a new line.
-    println("{}{}wrapped", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    println("{}{}wrapped", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
     cpu::halt_forever();
 }
 

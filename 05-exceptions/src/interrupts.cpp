@@ -15,8 +15,8 @@ void format_value(fmt::Sink& sink, const InterruptStackFrame& frame, const fmt::
                    "    stack_pointer: {:#x},\n"
                    "    stack_segment: {:#x},\n"
                    "}}",
-                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags, frame.stack_pointer,
-                   frame.stack_segment);
+                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags,
+                   frame.stack_pointer, frame.stack_segment);
 }
 
 std::uint16_t current_code_segment() {

@@ -24,7 +24,8 @@ protected:
 
     std::string row(std::size_t r) const {
         std::string s;
-        for (std::size_t c = 0; c < BUFFER_WIDTH; ++c) s += static_cast<char>(cells[r * BUFFER_WIDTH + c] & 0xff);
+        for (std::size_t c = 0; c < BUFFER_WIDTH; ++c)
+            s += static_cast<char>(cells[r * BUFFER_WIDTH + c] & 0xff);
         return s.substr(0, s.find_last_not_of(std::string(" \0", 2)) + 1);
     }
     std::uint8_t attribute(std::size_t r, std::size_t c) const {
@@ -62,7 +63,10 @@ TEST_F(WriterTest, LongLinesWrap) {
 }
 
 TEST_F(WriterTest, NonAsciiBecomesTheReplacementCharacter) {
-    print("a\x01" "b\xc3\xbc" "c\x7f");
+    print(
+        "a\x01"
+        "b\xc3\xbc"
+        "c\x7f");
     const std::string expected = {'a', '\xfe', 'b', '\xfe', '\xfe', 'c', '\xfe'};
     EXPECT_EQ(row(BUFFER_HEIGHT - 1), expected);
 }

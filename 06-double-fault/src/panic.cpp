@@ -8,8 +8,8 @@ void PanicInfo::print(fmt::Sink& sink) const {
     fmt::vformat(sink, format, args, count);
 }
 
-[[noreturn]] void panic_args(const fmt::SourceLocation& location, const char* format, const fmt::Arg* args,
-                             std::size_t count) {
+[[noreturn]] void panic_args(const fmt::SourceLocation& location, const char* format,
+                             const fmt::Arg* args, std::size_t count) {
     panic_handler(PanicInfo{location, format, args, count});
 }
 
@@ -17,7 +17,8 @@ void PanicInfo::print(fmt::Sink& sink) const {
     // The panic may come from code that holds the writer's lock; waiting for it would never
     // end. In that case write through a writer of our own: nothing else runs after a panic.
     auto guard = vga::WRITER.try_lock();
-    vga::Writer fallback{vga::BUFFER_ADDRESS, vga::ColorCode(vga::Color::Yellow, vga::Color::Black)};
+    vga::Writer fallback{vga::BUFFER_ADDRESS,
+                         vga::ColorCode(vga::Color::Yellow, vga::Color::Black)};
     vga::Writer& writer = guard ? **guard : fallback;
 
     writer.set_color(vga::ColorCode(vga::Color::LightRed, vga::Color::Black));

@@ -36,7 +36,8 @@ constexpr const char* EXPECTED[] = {"EXCEPTION: INVALID OPCODE (vector 6)"};
 [[gnu::noinline]] void raise() { asm volatile(".globl fault_site\nfault_site: ud2"); }
 #elif defined(EXCEPTION_GP)
 constexpr const char* TEST_NAME = "general_protection_fault";
-constexpr const char* EXPECTED[] = {"EXCEPTION: GENERAL PROTECTION FAULT (vector 13)", "error code: 0x0\n"};
+constexpr const char* EXPECTED[] = {"EXCEPTION: GENERAL PROTECTION FAULT (vector 13)",
+                                    "error code: 0x0\n"};
 // A non-canonical address (bits 63..47 not all equal) raises #GP, not #PF.
 [[gnu::noinline]] void raise() {
     asm volatile(
@@ -78,16 +79,19 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
     TextBuffer report;
     info.print(report);
     TextBuffer site;
-    fmt::format_to(site, "instruction_pointer: {:#x},", reinterpret_cast<std::uintptr_t>(fault_site));
+    fmt::format_to(site, "instruction_pointer: {:#x},",
+                   reinterpret_cast<std::uintptr_t>(fault_site));
     for (const char* expected : EXPECTED) {
         if (!report.contains(expected)) {
-            serial_println("[failed]\n\nError: the report lacks \"{}\":\n{}", expected, report.text());
+            serial_println("[failed]\n\nError: the report lacks \"{}\":\n{}", expected,
+                           report.text());
             exit_qemu(QemuExitCode::Failed);
         }
     }
     if (!report.contains(site.text())) {
-        serial_println("[failed]\n\nError: the report does not point at the faulting instruction ({}):\n{}", site.text(),
-                       report.text());
+        serial_println(
+            "[failed]\n\nError: the report does not point at the faulting instruction ({}):\n{}",
+            site.text(), report.text());
         exit_qemu(QemuExitCode::Failed);
     }
     serial_println("[ok]\n{}", report.text());

@@ -8,7 +8,7 @@ namespace {
 constexpr std::uint8_t ICW1_INIT = 0x10;
 constexpr std::uint8_t ICW1_ICW4_NEEDED = 0x01;
 constexpr std::uint8_t ICW3_SECONDARY_ON_IRQ2 = 1u << 2;  // primary: bit mask of the cascade line
-constexpr std::uint8_t ICW3_CASCADE_IDENTITY = 2;         // secondary: its line number on the primary
+constexpr std::uint8_t ICW3_CASCADE_IDENTITY = 2;  // secondary: its line number on the primary
 constexpr std::uint8_t ICW4_8086_MODE = 0x01;
 constexpr std::uint8_t OCW2_END_OF_INTERRUPT = 0x20;
 
@@ -64,7 +64,8 @@ void ChainedPics::set_masked(std::uint8_t irq, bool masked) {
     const Pic& pic = irq < 8 ? primary_ : secondary_;
     const auto bit = static_cast<std::uint8_t>(1u << (irq % 8));
     const std::uint8_t mask = pic.read_mask();
-    pic.write_mask(masked ? static_cast<std::uint8_t>(mask | bit) : static_cast<std::uint8_t>(mask & ~bit));
+    pic.write_mask(masked ? static_cast<std::uint8_t>(mask | bit)
+                          : static_cast<std::uint8_t>(mask & ~bit));
 }
 
 }  // namespace pic

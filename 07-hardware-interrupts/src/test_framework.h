@@ -29,11 +29,11 @@ struct TestCase {
 // The section holds pointers, not the TestCases themselves: the compilers may align a 24-byte
 // object to 32 bytes and leave gaps between objects from different files, but they never pad
 // an array of 8-byte pointers.
-#define KERNEL_TEST(name)                                                                   \
-    static void name();                                                                     \
-    static const TestCase name##_test_case{#name, __FILE__, name};                          \
+#define KERNEL_TEST(name)                                                                    \
+    static void name();                                                                      \
+    static const TestCase name##_test_case{#name, __FILE__, name};                           \
     [[gnu::used, gnu::section(".kernel_tests")]] static const TestCase* const name##_entry = \
-        &name##_test_case;                                                                  \
+        &name##_test_case;                                                                   \
     static void name()
 
 // Runs every registered test (or only the one QEMU's fw_cfg names, see test_framework.cpp),
@@ -62,33 +62,36 @@ namespace test_detail {
 
 // Where the ASSERT macro was written.
 #if defined(__clang__)
-#define KERNEL_TEST_HERE() (::fmt::SourceLocation{__builtin_FILE(), __builtin_LINE(), __builtin_COLUMN()})
+#define KERNEL_TEST_HERE() \
+    (::fmt::SourceLocation{__builtin_FILE(), __builtin_LINE(), __builtin_COLUMN()})
 #else
-#define KERNEL_TEST_HERE()                                                                       \
-    (::fmt::SourceLocation{std::source_location::current().file_name(), std::source_location::current().line(), \
+#define KERNEL_TEST_HERE()                                              \
+    (::fmt::SourceLocation{std::source_location::current().file_name(), \
+                           std::source_location::current().line(),      \
                            std::source_location::current().column()})
 #endif
 
 // Integers other than bool and the character types: the ones std::cmp_equal accepts.
 template <typename T>
 concept Number = std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> &&
-                 !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t> &&
-                 !std::is_same_v<T, wchar_t>;
+                 !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> &&
+                 !std::is_same_v<T, char32_t> && !std::is_same_v<T, wchar_t>;
 
 template <typename A, typename B>
 constexpr bool equal(const A& a, const B& b) {
     if constexpr (Number<A> && Number<B>)
         return std::cmp_equal(a, b);  // no surprises from mixed signedness
-    else
-        return a == b;
+    else return a == b;
 }
 
-[[noreturn]] void fail_comparison(const fmt::SourceLocation& where, const char* expression, const fmt::Arg& expected,
-                                  const fmt::Arg& actual);
+[[noreturn]] void fail_comparison(const fmt::SourceLocation& where, const char* expression,
+                                  const fmt::Arg& expected, const fmt::Arg& actual);
 
 template <typename A, typename E>
-void assert_eq(const A& actual, const E& expected, const char* expression, const fmt::SourceLocation& where) {
-    if (!equal(actual, expected)) fail_comparison(where, expression, fmt::make_arg(expected), fmt::make_arg(actual));
+void assert_eq(const A& actual, const E& expected, const char* expression,
+               const fmt::SourceLocation& where) {
+    if (!equal(actual, expected))
+        fail_comparison(where, expression, fmt::make_arg(expected), fmt::make_arg(actual));
 }
 
 }  // namespace test_detail

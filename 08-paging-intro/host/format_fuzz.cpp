@@ -48,10 +48,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fmt::Arg args[4];
     for (int i = 0; i < 4; ++i) {
         switch ((kinds >> (2 * i)) & 3) {
-            case 0: args[i] = fmt::make_arg(static_cast<std::int64_t>(-1234567890123LL * (i + 1))); break;
+            case 0:
+                args[i] = fmt::make_arg(static_cast<std::int64_t>(-1234567890123LL * (i + 1)));
+                break;
             case 1: args[i] = fmt::make_arg(static_cast<std::uint64_t>(~0ull >> i)); break;
             case 2: args[i] = fmt::make_arg(strings[i % 3]); break;
-            default: args[i] = i % 2 ? fmt::make_arg('c') : fmt::make_arg(static_cast<const void*>(&object)); break;
+            default:
+                args[i] =
+                    i % 2 ? fmt::make_arg('c') : fmt::make_arg(static_cast<const void*>(&object));
+                break;
         }
     }
     CountingSink sink;

@@ -12,10 +12,10 @@ constexpr std::uint16_t MODEM_CONTROL = 4;
 constexpr std::uint16_t LINE_STATUS = 5;
 
 constexpr std::uint8_t LINE_CONTROL_DLAB = 0x80;
-constexpr std::uint8_t LINE_CONTROL_8N1 = 0x03;           // 8 data bits, no parity, 1 stop bit
-constexpr std::uint8_t FIFO_ENABLE_CLEAR_14 = 0xc7;        // enable, clear both, 14-byte threshold
+constexpr std::uint8_t LINE_CONTROL_8N1 = 0x03;      // 8 data bits, no parity, 1 stop bit
+constexpr std::uint8_t FIFO_ENABLE_CLEAR_14 = 0xc7;  // enable, clear both, 14-byte threshold
 constexpr std::uint8_t MODEM_DTR_RTS_OUT2 = 0x0b;
-constexpr std::uint8_t LINE_STATUS_THR_EMPTY = 0x20;       // transmit holding register empty
+constexpr std::uint8_t LINE_STATUS_THR_EMPTY = 0x20;  // transmit holding register empty
 constexpr std::uint16_t DIVISOR_38400_BAUD = 115200 / 38400;
 
 }  // namespace

@@ -30,7 +30,8 @@ constexpr std::size_t FRAMES = 64;
 
 // A broken promise: say which, then abort (libFuzzer keeps the input as a crash-* file).
 [[noreturn]] void fail(const char* what, std::uint64_t address) {
-    std::fprintf(stderr, "mapper_fuzz: %s (address %#llx)\n", what, static_cast<unsigned long long>(address));
+    std::fprintf(stderr, "mapper_fuzz: %s (address %#llx)\n", what,
+                 static_cast<unsigned long long>(address));
     std::abort();
 }
 
@@ -57,8 +58,8 @@ struct Mapping {
 VirtAddr page_address(std::uint8_t b, std::uint8_t c) {
     static constexpr std::uint64_t l4[] = {0, 1, 256, 511};
     static constexpr std::uint64_t l32[] = {0, 1, 2, 511};
-    const std::uint64_t address = l4[b & 3] << 39 | l32[(b >> 2) & 3] << 30 | l32[(b >> 4) & 3] << 21 |
-                                  std::uint64_t{c & 63u} << 12;
+    const std::uint64_t address = l4[b & 3] << 39 | l32[(b >> 2) & 3] << 30 |
+                                  l32[(b >> 4) & 3] << 21 | std::uint64_t{c & 63u} << 12;
     return VirtAddr::truncate(address);
 }
 
@@ -74,7 +75,8 @@ void check_translation(const OffsetPageTable& mapper, const std::map<std::uint64
     if (!t.has_value()) fail("a mapped address does not translate", address.as_u64());
     if (t->address.as_u64() != found->second.frame + (address.as_u64() & (PAGE_SIZE - 1)))
         fail("an address translates to the wrong physical address", address.as_u64());
-    if (t->page_size != PAGE_SIZE) fail("a 4 KiB mapping translates as a huge page", address.as_u64());
+    if (t->page_size != PAGE_SIZE)
+        fail("a 4 KiB mapping translates as a huge page", address.as_u64());
     if (!t->flags.contains(PageTableFlags::PRESENT | found->second.flags))
         fail("a mapping lost flags it was made with", address.as_u64());
 }
@@ -87,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // all 64 frames each run cost most of the time.) The rest keeps the last run's bytes, so a
     // table map_to forgot to zero would show up as stray mappings.
     std::memset(memory, 0, PAGE_SIZE);
-    OffsetPageTable mapper(reinterpret_cast<PageTable*>(memory), reinterpret_cast<std::uint64_t>(memory));
+    OffsetPageTable mapper(reinterpret_cast<PageTable*>(memory),
+                           reinterpret_cast<std::uint64_t>(memory));
     SequentialFrames frames;
     std::map<std::uint64_t, Mapping> model;
 
@@ -112,7 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 } else if (result.error() == MapToError::PageAlreadyMapped) {
                     if (!mapped) fail("map_to says an unmapped page is mapped", address.as_u64());
                 } else if (result.error() == MapToError::FrameAllocationFailed) {
-                    if (!frames.exhausted()) fail("map_to ran out of frames while some were left", address.as_u64());
+                    if (!frames.exhausted())
+                        fail("map_to ran out of frames while some were left", address.as_u64());
                 } else {
                     fail("map_to found a huge page where none was made", address.as_u64());
                 }
@@ -123,12 +127,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 const auto found = model.find(address.as_u64());
                 if (result.is_ok()) {
                     result.value().flush.ignore();
-                    if (found == model.end()) fail("unmap removed a page that was not mapped", address.as_u64());
+                    if (found == model.end())
+                        fail("unmap removed a page that was not mapped", address.as_u64());
                     if (result.value().frame.start_address().as_u64() != found->second.frame)
                         fail("unmap returned the wrong frame", address.as_u64());
                     model.erase(found);
                 } else if (result.error() == UnmapError::PageNotMapped) {
-                    if (found != model.end()) fail("unmap says a mapped page is not mapped", address.as_u64());
+                    if (found != model.end())
+                        fail("unmap says a mapped page is not mapped", address.as_u64());
                 } else {
                     fail("unmap found a huge page where none was made", address.as_u64());
                 }

@@ -16,7 +16,9 @@ std::uint32_t read_u32(const std::uint8_t* p) {
     for (int i = 3; i >= 0; --i) v = v << 8 | p[i];
     return v;
 }
-std::uint64_t read_u64(const std::uint8_t* p) { return std::uint64_t{read_u32(p + 4)} << 32 | read_u32(p); }
+std::uint64_t read_u64(const std::uint8_t* p) {
+    return std::uint64_t{read_u32(p + 4)} << 32 | read_u32(p);
+}
 
 MemoryRegionKind kind_of(std::uint32_t type) {
     switch (type) {
@@ -36,15 +38,18 @@ const char* describe(ParseError error) {
         case ParseError::BadTotalSize: return "the boot information's total size is implausible";
         case ParseError::TagOutOfBounds: return "a boot information tag runs past its end";
         case ParseError::NoMemoryMap: return "the boot information has no memory map";
-        case ParseError::TooManyRegions: return "the memory map has more regions than the kernel keeps";
+        case ParseError::TooManyRegions:
+            return "the memory map has more regions than the kernel keeps";
     }
     return "unknown error";
 }
 
 Result<BootInfo, ParseError> BootInfo::parse(const std::uint8_t* info, memory::PhysAddr info_phys,
-                                             std::uint64_t physical_memory_offset, PhysRange kernel) {
+                                             std::uint64_t physical_memory_offset,
+                                             PhysRange kernel) {
     const std::uint32_t total_size = read_u32(info);
-    if (total_size < 16 || total_size > (1u << 20)) return Err<ParseError>{ParseError::BadTotalSize};
+    if (total_size < 16 || total_size > (1u << 20))
+        return Err<ParseError>{ParseError::BadTotalSize};
 
     BootInfo result;
     result.kernel_ = kernel;
@@ -58,11 +63,14 @@ Result<BootInfo, ParseError> BootInfo::parse(const std::uint8_t* info, memory::P
         const std::uint8_t* tag = info + offset;
         const std::uint32_t type = read_u32(tag);
         const std::uint32_t size = read_u32(tag + 4);
-        if (size < 8 || offset + size > total_size) return Err<ParseError>{ParseError::TagOutOfBounds};
+        if (size < 8 || offset + size > total_size)
+            return Err<ParseError>{ParseError::TagOutOfBounds};
         if (type == TAG_END) break;
         if (type == TAG_MEMORY_MAP) {
             have_map = true;
-            if (size < 16) return Err<ParseError>{ParseError::TagOutOfBounds};  // type, size, entry_size, version
+            if (size < 16)
+                return Err<ParseError>{
+                    ParseError::TagOutOfBounds};  // type, size, entry_size, version
             const std::uint32_t entry_size = read_u32(tag + 8);
             if (entry_size < 24) return Err<ParseError>{ParseError::TagOutOfBounds};
             for (std::size_t e = 16; e + entry_size <= size; e += entry_size) {
@@ -72,8 +80,10 @@ Result<BootInfo, ParseError> BootInfo::parse(const std::uint8_t* info, memory::P
                 // that reaches past it is cut there (masking both ends instead once gave a region
                 // that ended before it started: found by the boot_info fuzz target).
                 if (length == 0 || base >= PHYS_LIMIT - 1) continue;
-                if (result.region_count_ == MAX_REGIONS) return Err<ParseError>{ParseError::TooManyRegions};
-                const std::uint64_t end = length > PHYS_LIMIT - 1 - base ? PHYS_LIMIT - 1 : base + length;
+                if (result.region_count_ == MAX_REGIONS)
+                    return Err<ParseError>{ParseError::TooManyRegions};
+                const std::uint64_t end =
+                    length > PHYS_LIMIT - 1 - base ? PHYS_LIMIT - 1 : base + length;
                 result.regions_[result.region_count_++] =
                     MemoryRegion{PhysRange{memory::PhysAddr(base), memory::PhysAddr(end)},
                                  kind_of(read_u32(tag + e + 16))};
@@ -87,7 +97,8 @@ Result<BootInfo, ParseError> BootInfo::parse(const std::uint8_t* info, memory::P
     for (std::size_t i = 1; i < result.region_count_; ++i) {
         const MemoryRegion r = result.regions_[i];
         std::size_t j = i;
-        for (; j > 0 && r.range.start < result.regions_[j - 1].range.start; --j) result.regions_[j] = result.regions_[j - 1];
+        for (; j > 0 && r.range.start < result.regions_[j - 1].range.start; --j)
+            result.regions_[j] = result.regions_[j - 1];
         result.regions_[j] = r;
     }
     return result;
@@ -96,7 +107,8 @@ Result<BootInfo, ParseError> BootInfo::parse(const std::uint8_t* info, memory::P
 std::uint64_t BootInfo::usable_bytes() const {
     std::uint64_t total = 0;
     for (const auto& r : memory_regions())
-        if (r.kind == MemoryRegionKind::Usable) total += r.range.end.as_u64() - r.range.start.as_u64();
+        if (r.kind == MemoryRegionKind::Usable)
+            total += r.range.end.as_u64() - r.range.start.as_u64();
     return total;
 }
 

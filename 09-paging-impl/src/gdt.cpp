@@ -13,15 +13,20 @@ constinit std::uint64_t gdt[4]{};
 
 }  // namespace
 
-std::uintptr_t double_fault_stack_bottom() { return reinterpret_cast<std::uintptr_t>(double_fault_stack); }
-std::uintptr_t double_fault_stack_top() { return double_fault_stack_bottom() + DOUBLE_FAULT_STACK_SIZE; }
+std::uintptr_t double_fault_stack_bottom() {
+    return reinterpret_cast<std::uintptr_t>(double_fault_stack);
+}
+std::uintptr_t double_fault_stack_top() {
+    return double_fault_stack_bottom() + DOUBLE_FAULT_STACK_SIZE;
+}
 
 void init() {
     // Stacks grow down: the IST entry holds the top of the stack.
     tss.interrupt_stack_table[DOUBLE_FAULT_IST_INDEX] = double_fault_stack_top();
     tss.io_map_base = sizeof(TaskStateSegment);  // no I/O permission bitmap
 
-    const auto tss_descriptor = descriptor::tss(reinterpret_cast<std::uint64_t>(&tss), sizeof(TaskStateSegment) - 1);
+    const auto tss_descriptor =
+        descriptor::tss(reinterpret_cast<std::uint64_t>(&tss), sizeof(TaskStateSegment) - 1);
     gdt[0] = 0;
     gdt[KERNEL_CODE_SELECTOR.index()] = descriptor::KERNEL_CODE;
     gdt[TSS_SELECTOR.index()] = tss_descriptor.low;

@@ -61,9 +61,11 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     // on white, at cell 1600: row 20, column 0. The first println after this scrolls it up.
     const auto page = memory::Page<>::containing_address(memory::VirtAddr(0xdeadbeaf000));
     const auto vga_frame = memory::PhysFrame<>::from_start_address(memory::PhysAddr(0xb8000));
-    auto mapped = memory::mapper().map_to(page, vga_frame, memory::PageTableFlags::WRITABLE | memory::PageTableFlags::NO_EXECUTE,
-                                          memory::frame_allocator());
-    if (mapped.is_err()) panic("mapping the example page failed: {}", memory::describe(mapped.error()));
+    auto mapped = memory::mapper().map_to(
+        page, vga_frame, memory::PageTableFlags::WRITABLE | memory::PageTableFlags::NO_EXECUTE,
+        memory::frame_allocator());
+    if (mapped.is_err())
+        panic("mapping the example page failed: {}", memory::describe(mapped.error()));
     mapped.value().flush();
     page.start_address().as_ptr<volatile std::uint64_t>()[400] = 0xf021'f077'f065'f04e;
 

@@ -31,24 +31,30 @@ volatile std::uint64_t depth = 0;
     depth = depth + 1;
 }
 
-[[gnu::interrupt]] void test_double_fault_handler(interrupts::InterruptStackFrame* frame, std::uint64_t) {
+[[gnu::interrupt]] void test_double_fault_handler(interrupts::InterruptStackFrame* frame,
+                                                  std::uint64_t) {
     std::uintptr_t rsp;
     asm volatile("mov %%rsp, %0" : "=r"(rsp));
     const auto guard = reinterpret_cast<std::uintptr_t>(__stack_guard);
     const auto bottom = reinterpret_cast<std::uintptr_t>(__stack_bottom);
     if (rsp < gdt::double_fault_stack_bottom() || rsp >= gdt::double_fault_stack_top()) {
-        serial_println("[failed]\n\nError: the double-fault handler runs at {:#x}, outside its IST stack [{:#x}, {:#x})",
-                       rsp, gdt::double_fault_stack_bottom(), gdt::double_fault_stack_top());
+        serial_println(
+            "[failed]\n\nError: the double-fault handler runs at {:#x}, outside its IST stack "
+            "[{:#x}, {:#x})",
+            rsp, gdt::double_fault_stack_bottom(), gdt::double_fault_stack_top());
         exit_qemu(QemuExitCode::Failed);
     }
     if (frame->stack_pointer < guard || frame->stack_pointer >= bottom + 4096) {
-        serial_println("[failed]\n\nError: the interrupted stack pointer {:#x} is not at the guard page {:#x}",
-                       frame->stack_pointer, guard);
+        serial_println(
+            "[failed]\n\nError: the interrupted stack pointer {:#x} is not at the guard page {:#x}",
+            frame->stack_pointer, guard);
         exit_qemu(QemuExitCode::Failed);
     }
     serial_println("[ok]");
-    serial_println("(double fault on the IST stack at {:#x}; the kernel stack overflowed at {:#x} after {} calls)", rsp,
-                   frame->stack_pointer, static_cast<std::uint64_t>(depth));
+    serial_println(
+        "(double fault on the IST stack at {:#x}; the kernel stack overflowed at {:#x} after {} "
+        "calls)",
+        rsp, frame->stack_pointer, static_cast<std::uint64_t>(depth));
     exit_qemu(QemuExitCode::Success);
 }
 
@@ -65,7 +71,8 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
     serial_print("stack_overflow::stack_overflow...\t");
     gdt::init();
     TEST_IDT.page_fault.set_handler(test_page_fault_handler);
-    TEST_IDT.double_fault.set_handler(test_double_fault_handler).set_stack_index(gdt::DOUBLE_FAULT_IST_INDEX);
+    TEST_IDT.double_fault.set_handler(test_double_fault_handler)
+        .set_stack_index(gdt::DOUBLE_FAULT_IST_INDEX);
     TEST_IDT.load();
 
     stack_overflow();

@@ -21,7 +21,8 @@ using namespace memory;
 constexpr std::size_t FRAMES = 64;
 
 struct FakePhysicalMemory {
-    std::uint8_t* base = static_cast<std::uint8_t*>(std::aligned_alloc(PAGE_SIZE, FRAMES * PAGE_SIZE));
+    std::uint8_t* base =
+        static_cast<std::uint8_t*>(std::aligned_alloc(PAGE_SIZE, FRAMES* PAGE_SIZE));
     FakePhysicalMemory() { std::memset(base, 0, FRAMES * PAGE_SIZE); }
     ~FakePhysicalMemory() { std::free(base); }
     std::uint64_t offset() const { return reinterpret_cast<std::uint64_t>(base); }
@@ -77,19 +78,28 @@ TEST_F(MapperTest, MapCreatesThreeTablesThenTranslates) {
 }
 
 TEST_F(MapperTest, SecondPageInTheSameTableNeedsNoNewFrames) {
-    mapper.map_to(Page<>::containing_address(VirtAddr(0x40'0000)), PhysFrame<>::from_start_address(PhysAddr(0x30000)),
-                  RW, frames).value().ignore();
+    mapper
+        .map_to(Page<>::containing_address(VirtAddr(0x40'0000)),
+                PhysFrame<>::from_start_address(PhysAddr(0x30000)), RW, frames)
+        .value()
+        .ignore();
     const std::size_t used = frames.used();
-    mapper.map_to(Page<>::containing_address(VirtAddr(0x40'1000)), PhysFrame<>::from_start_address(PhysAddr(0x31000)),
-                  RW, frames).value().ignore();
+    mapper
+        .map_to(Page<>::containing_address(VirtAddr(0x40'1000)),
+                PhysFrame<>::from_start_address(PhysAddr(0x31000)), RW, frames)
+        .value()
+        .ignore();
     EXPECT_EQ(frames.used(), used);
     EXPECT_EQ(mapper.translate_addr(VirtAddr(0x40'1abc))->as_u64(), 0x31abcu);
 }
 
 TEST_F(MapperTest, MappingTwiceFails) {
     const auto page = Page<>::containing_address(VirtAddr(0x1000));
-    mapper.map_to(page, PhysFrame<>::from_start_address(PhysAddr(0x30000)), RW, frames).value().ignore();
-    const auto again = mapper.map_to(page, PhysFrame<>::from_start_address(PhysAddr(0x31000)), RW, frames);
+    mapper.map_to(page, PhysFrame<>::from_start_address(PhysAddr(0x30000)), RW, frames)
+        .value()
+        .ignore();
+    const auto again =
+        mapper.map_to(page, PhysFrame<>::from_start_address(PhysAddr(0x31000)), RW, frames);
     ASSERT_TRUE(again.is_err());
     EXPECT_EQ(again.error(), MapToError::PageAlreadyMapped);
     EXPECT_EQ(mapper.translate_addr(VirtAddr(0x1000))->as_u64(), 0x30000u);  // unchanged
@@ -106,12 +116,14 @@ TEST_F(MapperTest, RunningOutOfFramesIsAnError) {
 TEST_F(MapperTest, TranslatesThroughTwoMiBAndOneGiBPages) {
     // Level 4 entry 0 -> level 3 table in frame 1; its entry 1 maps a 1 GiB page at 3 GiB, its
     // entry 0 leads to a level 2 table in frame 2 whose entry 5 maps a 2 MiB page at 64 MiB.
-    (*memory.table(0))[PageTableIndex(0)].set(PhysAddr(1 * PAGE_SIZE), PageTableFlags::PRESENT | PageTableFlags::WRITABLE);
-    (*memory.table(PAGE_SIZE))[PageTableIndex(1)].set(PhysAddr(3ull << 30),
-                                                       PageTableFlags::PRESENT | PageTableFlags::HUGE_PAGE);
-    (*memory.table(PAGE_SIZE))[PageTableIndex(0)].set(PhysAddr(2 * PAGE_SIZE), PageTableFlags::PRESENT | PageTableFlags::WRITABLE);
-    (*memory.table(2 * PAGE_SIZE))[PageTableIndex(5)].set(PhysAddr(64ull << 20),
-                                                           PageTableFlags::PRESENT | PageTableFlags::HUGE_PAGE);
+    (*memory.table(0))[PageTableIndex(0)].set(PhysAddr(1 * PAGE_SIZE),
+                                              PageTableFlags::PRESENT | PageTableFlags::WRITABLE);
+    (*memory.table(PAGE_SIZE))[PageTableIndex(1)].set(
+        PhysAddr(3ull << 30), PageTableFlags::PRESENT | PageTableFlags::HUGE_PAGE);
+    (*memory.table(PAGE_SIZE))[PageTableIndex(0)].set(
+        PhysAddr(2 * PAGE_SIZE), PageTableFlags::PRESENT | PageTableFlags::WRITABLE);
+    (*memory.table(2 * PAGE_SIZE))[PageTableIndex(5)].set(
+        PhysAddr(64ull << 20), PageTableFlags::PRESENT | PageTableFlags::HUGE_PAGE);
 
     const auto giant = mapper.translate(VirtAddr((1ull << 30) + 0x12'3456));
     ASSERT_TRUE(giant.has_value());
@@ -154,7 +166,8 @@ TEST(Addresses, CanonicalAndAligned) {
     EXPECT_EQ(VirtAddr::truncate(0x0000'8000'0000'0000).as_u64(), 0xffff'8000'0000'0000u);
     EXPECT_THROW(PhysAddr(1ull << 52), std::runtime_error);
     EXPECT_THROW(PhysFrame<>::from_start_address(PhysAddr(0x1234)), std::runtime_error);
-    EXPECT_EQ(PhysFrame<Size2MiB>::containing_address(PhysAddr(0x40'1234)).start_address().as_u64(), 0x40'0000u);
+    EXPECT_EQ(PhysFrame<Size2MiB>::containing_address(PhysAddr(0x40'1234)).start_address().as_u64(),
+              0x40'0000u);
 }
 
 // --- boot information and the frame allocator --------------------------------------------------
@@ -194,9 +207,11 @@ std::vector<std::uint8_t> make_boot_info(const std::vector<std::array<std::uint6
 }
 
 TEST(BootInfo, ParsesAndSortsTheMemoryMap) {
-    const auto blob = make_boot_info({{0x100000, 0x7ee0000, 1}, {0, 0x9fc00, 1}, {0xf0000, 0x10000, 2}});
+    const auto blob =
+        make_boot_info({{0x100000, 0x7ee0000, 1}, {0, 0x9fc00, 1}, {0xf0000, 0x10000, 2}});
     const boot_info::PhysRange kernel{PhysAddr(0x100000), PhysAddr(0x130000)};
-    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x140000), 0xffff'8000'0000'0000, kernel);
+    auto info =
+        boot_info::BootInfo::parse(blob.data(), PhysAddr(0x140000), 0xffff'8000'0000'0000, kernel);
     ASSERT_TRUE(info.is_ok());
     const auto regions = info.value().memory_regions();
     ASSERT_EQ(regions.size(), 3u);
@@ -212,16 +227,19 @@ TEST(BootInfo, RejectsBrokenInformation) {
     blob[0] = 4;  // total size 4: too small
     blob[1] = blob[2] = blob[3] = 0;
     const boot_info::PhysRange none{};
-    EXPECT_EQ(boot_info::BootInfo::parse(blob.data(), PhysAddr(0), 0, none).error(), boot_info::ParseError::BadTotalSize);
+    EXPECT_EQ(boot_info::BootInfo::parse(blob.data(), PhysAddr(0), 0, none).error(),
+              boot_info::ParseError::BadTotalSize);
 
     std::vector<std::uint8_t> no_map = {16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0};
-    EXPECT_EQ(boot_info::BootInfo::parse(no_map.data(), PhysAddr(0), 0, none).error(), boot_info::ParseError::NoMemoryMap);
+    EXPECT_EQ(boot_info::BootInfo::parse(no_map.data(), PhysAddr(0), 0, none).error(),
+              boot_info::ParseError::NoMemoryMap);
 }
 
 TEST(FrameAllocator, SkipsEveryReservedRangeAndNeverRepeats) {
     // Usable: 0..640 KiB, 1 MiB..8 MiB, 16 MiB..16 MiB+64 KiB. Kernel at 1 MiB..1.5 MiB, boot
     // information at 2 MiB (one page).
-    const auto blob = make_boot_info({{0, 0xa0000, 1}, {0x100000, 0x700000, 1}, {0x1000000, 0x10000, 1}});
+    const auto blob =
+        make_boot_info({{0, 0xa0000, 1}, {0x100000, 0x700000, 1}, {0x1000000, 0x10000, 1}});
     const boot_info::PhysRange kernel{PhysAddr(0x100000), PhysAddr(0x180000)};
     auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x200000), 0, kernel);
     ASSERT_TRUE(info.is_ok());
@@ -241,7 +259,8 @@ TEST(FrameAllocator, SkipsEveryReservedRangeAndNeverRepeats) {
         previous = a;
         ++count;
     }
-    // 7 MiB region minus 512 KiB kernel minus one boot-info page (the info is < 4 KiB), plus 16 frames.
+    // 7 MiB region minus 512 KiB kernel minus one boot-info page (the info is < 4 KiB), plus 16
+    // frames.
     EXPECT_EQ(count, (0x700000 - 0x80000) / PAGE_SIZE - 1 + 16);
     EXPECT_EQ(allocator.allocated(), count);
     EXPECT_FALSE(allocator.allocate_frame().has_value());  // exhausted stays exhausted
@@ -249,7 +268,8 @@ TEST(FrameAllocator, SkipsEveryReservedRangeAndNeverRepeats) {
 
 TEST(FrameAllocator, StopsAtTheLimit) {
     const auto blob = make_boot_info({{0x100000, 0x100000, 1}});
-    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x80000), 0, {PhysAddr(0x100000), PhysAddr(0x101000)});
+    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x80000), 0,
+                                           {PhysAddr(0x100000), PhysAddr(0x101000)});
     BootInfoFrameAllocator allocator(info.value(), PhysAddr(0x104000));
     std::size_t count = 0;
     while (allocator.allocate_frame()) ++count;

@@ -50,13 +50,14 @@ inline constexpr std::uint64_t USER_SEGMENT = 1ull << 44;  // S: code/data rathe
 inline constexpr std::uint64_t PRESENT = 1ull << 47;
 inline constexpr std::uint64_t LIMIT_0_15 = 0xffffull;
 inline constexpr std::uint64_t LIMIT_16_19 = 0xfull << 48;
-inline constexpr std::uint64_t LONG_MODE = 1ull << 53;     // L: 64-bit code
+inline constexpr std::uint64_t LONG_MODE = 1ull << 53;  // L: 64-bit code
 inline constexpr std::uint64_t GRANULARITY = 1ull << 55;
 inline constexpr std::uint64_t TSS_AVAILABLE_64 = 0x9ull << 40;  // system type 1001b
 
 // Base and limit are ignored for 64-bit code, but set to the conventional flat values.
-inline constexpr std::uint64_t KERNEL_CODE = LIMIT_0_15 | LIMIT_16_19 | ACCESSED | READABLE | EXECUTABLE |
-                                             USER_SEGMENT | PRESENT | LONG_MODE | GRANULARITY;
+inline constexpr std::uint64_t KERNEL_CODE = LIMIT_0_15 | LIMIT_16_19 | ACCESSED | READABLE |
+                                             EXECUTABLE | USER_SEGMENT | PRESENT | LONG_MODE |
+                                             GRANULARITY;
 static_assert(KERNEL_CODE == 0x00af'9b00'0000'ffff);
 
 struct SystemDescriptor {
@@ -66,8 +67,9 @@ struct SystemDescriptor {
 
 // A TSS takes two GDT slots: base bits 0..23 and 24..31 in the low word, 32..63 in the high one.
 constexpr SystemDescriptor tss(std::uint64_t base, std::uint32_t limit) {
-    const std::uint64_t low = (limit & 0xffffull) | (base & 0xff'ffffull) << 16 | TSS_AVAILABLE_64 | PRESENT |
-                              (std::uint64_t{limit} >> 16 & 0xf) << 48 | (base >> 24 & 0xff) << 56;
+    const std::uint64_t low = (limit & 0xffffull) | (base & 0xff'ffffull) << 16 | TSS_AVAILABLE_64 |
+                              PRESENT | (std::uint64_t{limit} >> 16 & 0xf) << 48 |
+                              (base >> 24 & 0xff) << 56;
     return SystemDescriptor{low, base >> 32};
 }
 static_assert(tss(0x1122'3344'5566'7788, 103).low == 0x5500'8966'7788'0067);

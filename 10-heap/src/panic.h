@@ -23,8 +23,8 @@ struct PanicInfo {
 // Shows the panic on the VGA screen and stops the CPU: what the kernel's panic_handler does.
 [[noreturn]] void show_panic_and_halt(const PanicInfo& info);
 
-[[noreturn]] void panic_args(const fmt::SourceLocation& location, const char* format, const fmt::Arg* args,
-                             std::size_t count);
+[[noreturn]] void panic_args(const fmt::SourceLocation& location, const char* format,
+                             const fmt::Arg* args, std::size_t count);
 
 template <typename... Args>
 [[noreturn]] void panic(fmt::FormatString<Args...> format, const Args&... args) {

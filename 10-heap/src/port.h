@@ -13,16 +13,15 @@ struct WriteOnly {};
 struct ReadWrite {};
 
 template <typename T>
-concept PortWidth = std::same_as<T, std::uint8_t> || std::same_as<T, std::uint16_t> || std::same_as<T, std::uint32_t>;
+concept PortWidth = std::same_as<T, std::uint8_t> || std::same_as<T, std::uint16_t> ||
+    std::same_as<T, std::uint32_t>;
 
 template <PortWidth T, typename Access = ReadWrite>
 class Port {
 public:
     constexpr explicit Port(std::uint16_t number) : number_(number) {}
 
-    T read() const
-        requires(!std::same_as<Access, WriteOnly>)
-    {
+    T read() const requires(!std::same_as<Access, WriteOnly>) {
         T value;
         if constexpr (sizeof(T) == 1) asm volatile("inb %1, %0" : "=a"(value) : "Nd"(number_));
         else if constexpr (sizeof(T) == 2) asm volatile("inw %1, %0" : "=a"(value) : "Nd"(number_));
@@ -30,11 +29,10 @@ public:
         return value;
     }
 
-    void write(T value) const
-        requires(!std::same_as<Access, ReadOnly>)
-    {
+    void write(T value) const requires(!std::same_as<Access, ReadOnly>) {
         if constexpr (sizeof(T) == 1) asm volatile("outb %0, %1" : : "a"(value), "Nd"(number_));
-        else if constexpr (sizeof(T) == 2) asm volatile("outw %0, %1" : : "a"(value), "Nd"(number_));
+        else if constexpr (sizeof(T) == 2)
+            asm volatile("outw %0, %1" : : "a"(value), "Nd"(number_));
         else asm volatile("outl %0, %1" : : "a"(value), "Nd"(number_));
     }
 

@@ -15,7 +15,8 @@ enum class QemuExitCode : std::uint32_t {
 inline constexpr std::uint16_t ISA_DEBUG_EXIT_PORT = 0xf4;
 
 [[noreturn]] inline void exit_qemu(QemuExitCode code) {
-    port::Port<std::uint32_t, port::WriteOnly>(ISA_DEBUG_EXIT_PORT).write(static_cast<std::uint32_t>(code));
+    port::Port<std::uint32_t, port::WriteOnly>(ISA_DEBUG_EXIT_PORT)
+        .write(static_cast<std::uint32_t>(code));
     // Without the device (a machine started by hand) the write does nothing: stop here instead.
     cpu::halt_forever();
 }

@@ -26,7 +26,9 @@ public:
 
 private:
     port::Port<std::uint8_t> data() const { return port::Port<std::uint8_t>(base_); }
-    port::Port<std::uint8_t> reg(std::uint16_t offset) const { return port::Port<std::uint8_t>(base_ + offset); }
+    port::Port<std::uint8_t> reg(std::uint16_t offset) const {
+        return port::Port<std::uint8_t>(base_ + offset);
+    }
 
     std::uint16_t base_;
     bool initialized_ = false;

@@ -56,7 +56,9 @@ public:
     }
 
 private:
-    void select(std::uint16_t key) { port::Port<std::uint16_t, port::WriteOnly>(FW_CFG_SELECTOR).write(key); }
+    void select(std::uint16_t key) {
+        port::Port<std::uint16_t, port::WriteOnly>(FW_CFG_SELECTOR).write(key);
+    }
     std::uint8_t read8() { return port::Port<std::uint8_t, port::ReadOnly>(FW_CFG_DATA).read(); }
     std::uint16_t read_be16() { return static_cast<std::uint16_t>(read8() << 8 | read8()); }
     std::uint32_t read_be32() { return std::uint32_t{read_be16()} << 16 | read_be16(); }
@@ -78,18 +80,21 @@ void print_module(const char* file) {
     const std::size_t total = static_cast<std::size_t>(__kernel_tests_end - __kernel_tests_start);
     char filter[64] = {};
     FwCfg fw_cfg;
-    const bool filtered = fw_cfg.present() && fw_cfg.read_file(TEST_FILTER_FILE, filter, sizeof filter);
+    const bool filtered =
+        fw_cfg.present() && fw_cfg.read_file(TEST_FILTER_FILE, filter, sizeof filter);
 
     std::size_t selected = 0;
     for (const TestCase* const* entry = __kernel_tests_start; entry != __kernel_tests_end; ++entry)
         if (!filtered || same_name((*entry)->name, filter)) ++selected;
     if (filtered && selected == 0) {
-        serial_println("no test named {} among the {} tests of this kernel", static_cast<const char*>(filter), total);
+        serial_println("no test named {} among the {} tests of this kernel",
+                       static_cast<const char*>(filter), total);
         exit_qemu(QemuExitCode::Failed);
     }
 
     serial_println("Running {} tests", selected);
-    for (const TestCase* const* entry = __kernel_tests_start; entry != __kernel_tests_end; ++entry) {
+    for (const TestCase* const* entry = __kernel_tests_start; entry != __kernel_tests_end;
+         ++entry) {
         const TestCase* test = *entry;
         if (filtered && !same_name(test->name, filter)) continue;
         print_module(test->file);
@@ -112,7 +117,8 @@ void print_module(const char* file) {
 }
 
 void TextBuffer::write(const char* text, std::size_t length) {
-    for (std::size_t i = 0; i < length && used_ + 1 < sizeof buffer_; ++i) buffer_[used_++] = text[i];
+    for (std::size_t i = 0; i < length && used_ + 1 < sizeof buffer_; ++i)
+        buffer_[used_++] = text[i];
     buffer_[used_] = '\0';
 }
 
@@ -127,8 +133,8 @@ bool TextBuffer::contains(const char* needle) const {
 
 namespace test_detail {
 
-[[noreturn]] void fail_comparison(const fmt::SourceLocation& where, const char* expression, const fmt::Arg& expected,
-                                  const fmt::Arg& actual) {
+[[noreturn]] void fail_comparison(const fmt::SourceLocation& where, const char* expression,
+                                  const fmt::Arg& expected, const fmt::Arg& actual) {
     const fmt::Arg args[] = {fmt::make_arg(expression), expected, actual};
     panic_args(where, "assertion `{}` failed: expected {}, got {}", args, 3);
 }

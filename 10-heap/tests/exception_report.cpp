@@ -37,7 +37,8 @@ constexpr const char* EXPECTED[] = {"EXCEPTION: INVALID OPCODE (vector 6)"};
 [[gnu::noinline]] void raise() { asm volatile(".globl fault_site\nfault_site: ud2"); }
 #elif defined(EXCEPTION_GP)
 constexpr const char* TEST_NAME = "general_protection_fault";
-constexpr const char* EXPECTED[] = {"EXCEPTION: GENERAL PROTECTION FAULT (vector 13)", "error code: 0x0\n"};
+constexpr const char* EXPECTED[] = {"EXCEPTION: GENERAL PROTECTION FAULT (vector 13)",
+                                    "error code: 0x0\n"};
 // A non-canonical address (bits 63..47 not all equal) raises #GP, not #PF.
 [[gnu::noinline]] void raise() {
     asm volatile(
@@ -66,7 +67,8 @@ constexpr const char* EXPECTED[] = {"EXCEPTION: PAGE FAULT\n", "Accessed Address
 // A write to the kernel's own code, which the boot shim maps read-only (with CR0.WP set, ring 0
 // is held to that too): a protection violation on write, at the instruction's own address.
 constexpr const char* TEST_NAME = "page_fault_write_to_code";
-constexpr const char* EXPECTED[] = {"EXCEPTION: PAGE FAULT\n", "error code: 0x3 (protection violation, write, kernel mode)"};
+constexpr const char* EXPECTED[] = {"EXCEPTION: PAGE FAULT\n",
+                                    "error code: 0x3 (protection violation, write, kernel mode)"};
 [[gnu::noinline]] void raise() {
     asm volatile(
         "lea fault_site(%%rip), %%rax\n\t"
@@ -95,25 +97,29 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
     TextBuffer report;
     info.print(report);
     TextBuffer site;
-    fmt::format_to(site, "instruction_pointer: {:#x},", reinterpret_cast<std::uintptr_t>(fault_site));
+    fmt::format_to(site, "instruction_pointer: {:#x},",
+                   reinterpret_cast<std::uintptr_t>(fault_site));
     for (const char* expected : EXPECTED) {
         if (!report.contains(expected)) {
-            serial_println("[failed]\n\nError: the report lacks \"{}\":\n{}", expected, report.text());
+            serial_println("[failed]\n\nError: the report lacks \"{}\":\n{}", expected,
+                           report.text());
             exit_qemu(QemuExitCode::Failed);
         }
     }
 #if defined(EXPECT_ACCESS_AT_FAULT_SITE)
     TextBuffer accessed;
-    fmt::format_to(accessed, "Accessed Address: {:#x}\n", reinterpret_cast<std::uintptr_t>(fault_site));
+    fmt::format_to(accessed, "Accessed Address: {:#x}\n",
+                   reinterpret_cast<std::uintptr_t>(fault_site));
     if (!report.contains(accessed.text())) {
-        serial_println("[failed]\n\nError: the report does not name the written address ({}):\n{}", accessed.text(),
-                       report.text());
+        serial_println("[failed]\n\nError: the report does not name the written address ({}):\n{}",
+                       accessed.text(), report.text());
         exit_qemu(QemuExitCode::Failed);
     }
 #endif
     if (!report.contains(site.text())) {
-        serial_println("[failed]\n\nError: the report does not point at the faulting instruction ({}):\n{}", site.text(),
-                       report.text());
+        serial_println(
+            "[failed]\n\nError: the report does not point at the faulting instruction ({}):\n{}",
+            site.text(), report.text());
         exit_qemu(QemuExitCode::Failed);
     }
     serial_println("[ok]\n{}", report.text());

@@ -39,7 +39,8 @@ std::uint64_t end_of_ram() {
 // The test needs RAM above 4 GiB; booted with less, it says so instead of passing quietly.
 KERNEL_TEST(memory_above_4gib_is_mapped) {
     const std::uint64_t end = end_of_ram();
-    const auto last = memory::mapper().translate(memory::VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + end - 8));
+    const auto last =
+        memory::mapper().translate(memory::VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + end - 8));
     ASSERT_TRUE(last.has_value());
     serial_println("end of RAM {:#x}, offset map ends at {:#x} in {:#x}-byte pages", end,
                    boot::physical_memory_mapped(), last->page_size);
@@ -54,7 +55,8 @@ KERNEL_TEST(frame_above_4gib_maps_and_holds_data) {
     do frame = frames.allocate_frame();
     while (frame && frame->start_address().as_u64() < FOUR_GIB);
     ASSERT_TRUE(frame.has_value());
-    serial_println("frame at {:#x} after {} frames", frame->start_address().as_u64(), frames.allocated());
+    serial_println("frame at {:#x} after {} frames", frame->start_address().as_u64(),
+                   frames.allocated());
 
     const auto page = memory::Page<>::containing_address(memory::VirtAddr(0x6666'0000'0000));
     auto mapped = memory::mapper().map_to(page, *frame, memory::PageTableFlags::WRITABLE, frames);
@@ -63,7 +65,8 @@ KERNEL_TEST(frame_above_4gib_maps_and_holds_data) {
 
     auto* through_page = page.start_address().as_ptr<volatile std::uint64_t>();
     auto* through_offset =
-        memory::phys_to_virt(frame->start_address(), boot::PHYSICAL_MEMORY_OFFSET).as_ptr<volatile std::uint64_t>();
+        memory::phys_to_virt(frame->start_address(), boot::PHYSICAL_MEMORY_OFFSET)
+            .as_ptr<volatile std::uint64_t>();
     through_page[0] = 0x0123'4567'89ab'cdef;
     ASSERT_EQ(through_offset[0], 0x0123'4567'89ab'cdefu);
     through_offset[511] = 0xfeed'f00d;

@@ -27,7 +27,8 @@ constexpr std::size_t MAX_SIZE = 8192;  // the largest request the operations ca
 
 // A broken promise: say which, then abort (libFuzzer keeps the input as a crash-* file).
 [[noreturn]] void fail(const char* what, std::uintptr_t address = 0) {
-    std::fprintf(stderr, "allocator_fuzz: %s (block %#zx)\n", what, static_cast<std::size_t>(address));
+    std::fprintf(stderr, "allocator_fuzz: %s (block %#zx)\n", what,
+                 static_cast<std::size_t>(address));
     std::abort();
 }
 
@@ -79,8 +80,11 @@ void run(const std::uint8_t* ops, std::size_t count) {
         ++operations;
         if (op < 160 || live.empty()) {
             // Sizes: mostly small, some up to 8 KiB; alignments 1 to 4096, mostly small.
-            const std::size_t size = op & 1 ? 1 + ops[i + 1] % 64 : 1 + (std::size_t{ops[i + 1]} << 5 | (ops[i + 2] & 31));
-            const std::size_t align = std::size_t{1} << (ops[i + 2] >> 5 == 7 ? 6 + ops[i + 1] % 7 : ops[i + 2] >> 5);
+            const std::size_t size = op & 1
+                                         ? 1 + ops[i + 1] % 64
+                                         : 1 + (std::size_t{ops[i + 1]} << 5 | (ops[i + 2] & 31));
+            const std::size_t align =
+                std::size_t{1} << (ops[i + 2] >> 5 == 7 ? 6 + ops[i + 1] % 7 : ops[i + 2] >> 5);
             void* pointer = allocator.allocate(size, align);
             if (pointer == nullptr) {
                 check(0);
@@ -88,12 +92,15 @@ void run(const std::uint8_t* ops, std::size_t count) {
             }
             const auto address = reinterpret_cast<std::uintptr_t>(pointer);
             if (address % align != 0) fail("a block is not aligned as asked", address);
-            if (address < start || address + size > start + HEAP_SIZE) fail("a block lies outside the heap", address);
+            if (address < start || address + size > start + HEAP_SIZE)
+                fail("a block lies outside the heap", address);
             const auto after = live.lower_bound(address);
-            if (after != live.end() && after->first < address + size) fail("a block overlaps a live one", address);
+            if (after != live.end() && after->first < address + size)
+                fail("a block overlaps a live one", address);
             if (after != live.begin()) {
                 const auto before = std::prev(after);
-                if (before->first + before->second.size > address) fail("a block overlaps a live one", address);
+                if (before->first + before->second.size > address)
+                    fail("a block overlaps a live one", address);
             }
             std::memset(pointer, next_tag, size);
             live.emplace(address, Block{size, align, next_tag});
@@ -101,13 +108,15 @@ void run(const std::uint8_t* ops, std::size_t count) {
             check(address);
         } else {
             auto it = live.begin();
-            std::advance(it, static_cast<std::ptrdiff_t>((std::size_t{ops[i + 1]} << 8 | ops[i + 2]) % live.size()));
+            std::advance(it, static_cast<std::ptrdiff_t>(
+                                 (std::size_t{ops[i + 1]} << 8 | ops[i + 2]) % live.size()));
             release(it);
         }
     }
     operations += live.size();
     while (!live.empty()) release(live.begin());
-    if (allocator.free_bytes() != free_at_start) fail("memory went missing once every block was freed");
+    if (allocator.free_bytes() != free_at_start)
+        fail("memory went missing once every block was freed");
 }
 
 }  // namespace

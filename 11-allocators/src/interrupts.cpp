@@ -23,8 +23,8 @@ void format_value(fmt::Sink& sink, const InterruptStackFrame& frame, const fmt::
                    "    stack_pointer: {:#x},\n"
                    "    stack_segment: {:#x},\n"
                    "}}",
-                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags, frame.stack_pointer,
-                   frame.stack_segment);
+                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags,
+                   frame.stack_pointer, frame.stack_segment);
 }
 
 std::uint16_t current_code_segment() {
@@ -44,13 +44,38 @@ void InterruptDescriptorTable::load() const {
 
 const char* exception_name(std::uint8_t vector) {
     static constexpr const char* names[32] = {
-        "DIVIDE ERROR", "DEBUG", "NON-MASKABLE INTERRUPT", "BREAKPOINT", "OVERFLOW", "BOUND RANGE EXCEEDED",
-        "INVALID OPCODE", "DEVICE NOT AVAILABLE", "DOUBLE FAULT", "COPROCESSOR SEGMENT OVERRUN", "INVALID TSS",
-        "SEGMENT NOT PRESENT", "STACK-SEGMENT FAULT", "GENERAL PROTECTION FAULT", "PAGE FAULT", "RESERVED (15)",
-        "X87 FLOATING-POINT ERROR", "ALIGNMENT CHECK", "MACHINE CHECK", "SIMD FLOATING-POINT EXCEPTION",
-        "VIRTUALIZATION EXCEPTION", "CONTROL PROTECTION EXCEPTION", "RESERVED (22)", "RESERVED (23)",
-        "RESERVED (24)", "RESERVED (25)", "RESERVED (26)", "RESERVED (27)", "HYPERVISOR INJECTION EXCEPTION",
-        "VMM COMMUNICATION EXCEPTION", "SECURITY EXCEPTION", "RESERVED (31)",
+        "DIVIDE ERROR",
+        "DEBUG",
+        "NON-MASKABLE INTERRUPT",
+        "BREAKPOINT",
+        "OVERFLOW",
+        "BOUND RANGE EXCEEDED",
+        "INVALID OPCODE",
+        "DEVICE NOT AVAILABLE",
+        "DOUBLE FAULT",
+        "COPROCESSOR SEGMENT OVERRUN",
+        "INVALID TSS",
+        "SEGMENT NOT PRESENT",
+        "STACK-SEGMENT FAULT",
+        "GENERAL PROTECTION FAULT",
+        "PAGE FAULT",
+        "RESERVED (15)",
+        "X87 FLOATING-POINT ERROR",
+        "ALIGNMENT CHECK",
+        "MACHINE CHECK",
+        "SIMD FLOATING-POINT EXCEPTION",
+        "VIRTUALIZATION EXCEPTION",
+        "CONTROL PROTECTION EXCEPTION",
+        "RESERVED (22)",
+        "RESERVED (23)",
+        "RESERVED (24)",
+        "RESERVED (25)",
+        "RESERVED (26)",
+        "RESERVED (27)",
+        "HYPERVISOR INJECTION EXCEPTION",
+        "VMM COMMUNICATION EXCEPTION",
+        "SECURITY EXCEPTION",
+        "RESERVED (31)",
     };
     return vector < 32 ? names[vector] : "INTERRUPT";
 }
@@ -73,9 +98,12 @@ void format_value(fmt::Sink& sink, const ErrorCode& error, const fmt::Spec&) {
         }
         case 14:
             // SDM Vol. 3A, 4.7, figure 4-12.
-            fmt::format_to(sink, " ({}, {}, {} mode{}{})", (code & 0x1) != 0 ? "protection violation" : "not present",
-                           (code & 0x2) != 0 ? "write" : "read", (code & 0x4) != 0 ? "user" : "kernel",
-                           (code & 0x8) != 0 ? ", reserved bit set" : "", (code & 0x10) != 0 ? ", instruction fetch" : "");
+            fmt::format_to(sink, " ({}, {}, {} mode{}{})",
+                           (code & 0x1) != 0 ? "protection violation" : "not present",
+                           (code & 0x2) != 0 ? "write" : "read",
+                           (code & 0x4) != 0 ? "user" : "kernel",
+                           (code & 0x8) != 0 ? ", reserved bit set" : "",
+                           (code & 0x10) != 0 ? ", instruction fetch" : "");
             return;
         default: return;
     }
@@ -92,7 +120,8 @@ constinit std::atomic<std::uint64_t> breakpoints{0};
 }
 
 // Runs on the IST stack (see gdt.h): the kernel stack may be the very thing that failed.
-[[gnu::interrupt]] void double_fault_handler(InterruptStackFrame* frame, std::uint64_t /*always 0*/) {
+[[gnu::interrupt]] void double_fault_handler(InterruptStackFrame* frame,
+                                             std::uint64_t /*always 0*/) {
     panic("EXCEPTION: DOUBLE FAULT\n{}", *frame);
 }
 
@@ -100,15 +129,18 @@ constinit std::atomic<std::uint64_t> breakpoints{0};
 // a second page fault (even while printing) would overwrite it.
 [[gnu::interrupt]] void page_fault_handler(InterruptStackFrame* frame, std::uint64_t code) {
     const std::uint64_t accessed = cpu::read_cr2();
-    panic("EXCEPTION: PAGE FAULT\nAccessed Address: {:#x}\n{}\n{}", accessed, ErrorCode{14, code}, *frame);
+    panic("EXCEPTION: PAGE FAULT\nAccessed Address: {:#x}\n{}\n{}", accessed, ErrorCode{14, code},
+          *frame);
 }
 
 [[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame) {
     panic("EXCEPTION: {} (vector {})\n{}", exception_name(vector), vector, frame);
 }
 
-[[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame, std::uint64_t code) {
-    panic("EXCEPTION: {} (vector {})\n{}\n{}", exception_name(vector), vector, ErrorCode{vector, code}, frame);
+[[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame,
+                         std::uint64_t code) {
+    panic("EXCEPTION: {} (vector {})\n{}\n{}", exception_name(vector), vector,
+          ErrorCode{vector, code}, frame);
 }
 
 // One handler per remaining vector: the vector number is known only by which function ran.
@@ -118,7 +150,8 @@ template <std::uint8_t Vector>
 }
 
 template <std::uint8_t Vector>
-[[gnu::interrupt]] void exception_handler_with_code(InterruptStackFrame* frame, std::uint64_t code) {
+[[gnu::interrupt]] void exception_handler_with_code(InterruptStackFrame* frame,
+                                                    std::uint64_t code) {
     report(Vector, *frame, code);
 }
 
@@ -193,8 +226,10 @@ void init_idt() {
     IDT.vmm_communication.set_handler(exception_handler_with_code<29>);
     IDT.security.set_handler(exception_handler_with_code<30>);
     IDT.reserved_31.set_handler(exception_handler<31>);
-    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Timer) - 32].set_handler(timer_interrupt_handler);
-    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Keyboard) - 32].set_handler(keyboard_interrupt_handler);
+    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Timer) - 32].set_handler(
+        timer_interrupt_handler);
+    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Keyboard) - 32].set_handler(
+        keyboard_interrupt_handler);
     IDT.load();
 }
 

@@ -11,24 +11,95 @@ constexpr KeyCode NONE = KeyCode::Count;
 // Scancode set 1 make codes 0x00..0x58 (IBM PC AT technical reference; OSDev wiki "PS/2
 // Keyboard", scan code set 1).
 constexpr KeyCode SET1[0x59] = {
-    NONE, KeyCode::Escape, KeyCode::Key1, KeyCode::Key2, KeyCode::Key3, KeyCode::Key4,
-    KeyCode::Key5, KeyCode::Key6, KeyCode::Key7, KeyCode::Key8, KeyCode::Key9, KeyCode::Key0,
-    KeyCode::Minus, KeyCode::Equals, KeyCode::Backspace, KeyCode::Tab,  // 0x0f
-    KeyCode::Q, KeyCode::W, KeyCode::E, KeyCode::R, KeyCode::T, KeyCode::Y, KeyCode::U,
-    KeyCode::I, KeyCode::O, KeyCode::P, KeyCode::BracketOpen, KeyCode::BracketClose,
-    KeyCode::Enter, KeyCode::LControl, KeyCode::A, KeyCode::S,  // 0x1f
-    KeyCode::D, KeyCode::F, KeyCode::G, KeyCode::H, KeyCode::J, KeyCode::K, KeyCode::L,
-    KeyCode::Semicolon, KeyCode::Quote, KeyCode::Backtick, KeyCode::LShift, KeyCode::Backslash,
-    KeyCode::Z, KeyCode::X, KeyCode::C, KeyCode::V,  // 0x2f
-    KeyCode::B, KeyCode::N, KeyCode::M, KeyCode::Comma, KeyCode::Period, KeyCode::Slash,
-    KeyCode::RShift, KeyCode::NumpadMultiply, KeyCode::LAlt, KeyCode::Spacebar, KeyCode::CapsLock,
-    KeyCode::F1, KeyCode::F2, KeyCode::F3, KeyCode::F4, KeyCode::F5,  // 0x3f
-    KeyCode::F6, KeyCode::F7, KeyCode::F8, KeyCode::F9, KeyCode::F10, KeyCode::NumLock,
-    KeyCode::ScrollLock, KeyCode::Numpad7, KeyCode::Numpad8, KeyCode::Numpad9,
-    KeyCode::NumpadSubtract, KeyCode::Numpad4, KeyCode::Numpad5, KeyCode::Numpad6,
-    KeyCode::NumpadAdd, KeyCode::Numpad1,  // 0x4f
-    KeyCode::Numpad2, KeyCode::Numpad3, KeyCode::Numpad0, KeyCode::NumpadPeriod, NONE, NONE, NONE,
-    KeyCode::F11, KeyCode::F12,  // 0x58
+    NONE,
+    KeyCode::Escape,
+    KeyCode::Key1,
+    KeyCode::Key2,
+    KeyCode::Key3,
+    KeyCode::Key4,
+    KeyCode::Key5,
+    KeyCode::Key6,
+    KeyCode::Key7,
+    KeyCode::Key8,
+    KeyCode::Key9,
+    KeyCode::Key0,
+    KeyCode::Minus,
+    KeyCode::Equals,
+    KeyCode::Backspace,
+    KeyCode::Tab,  // 0x0f
+    KeyCode::Q,
+    KeyCode::W,
+    KeyCode::E,
+    KeyCode::R,
+    KeyCode::T,
+    KeyCode::Y,
+    KeyCode::U,
+    KeyCode::I,
+    KeyCode::O,
+    KeyCode::P,
+    KeyCode::BracketOpen,
+    KeyCode::BracketClose,
+    KeyCode::Enter,
+    KeyCode::LControl,
+    KeyCode::A,
+    KeyCode::S,  // 0x1f
+    KeyCode::D,
+    KeyCode::F,
+    KeyCode::G,
+    KeyCode::H,
+    KeyCode::J,
+    KeyCode::K,
+    KeyCode::L,
+    KeyCode::Semicolon,
+    KeyCode::Quote,
+    KeyCode::Backtick,
+    KeyCode::LShift,
+    KeyCode::Backslash,
+    KeyCode::Z,
+    KeyCode::X,
+    KeyCode::C,
+    KeyCode::V,  // 0x2f
+    KeyCode::B,
+    KeyCode::N,
+    KeyCode::M,
+    KeyCode::Comma,
+    KeyCode::Period,
+    KeyCode::Slash,
+    KeyCode::RShift,
+    KeyCode::NumpadMultiply,
+    KeyCode::LAlt,
+    KeyCode::Spacebar,
+    KeyCode::CapsLock,
+    KeyCode::F1,
+    KeyCode::F2,
+    KeyCode::F3,
+    KeyCode::F4,
+    KeyCode::F5,  // 0x3f
+    KeyCode::F6,
+    KeyCode::F7,
+    KeyCode::F8,
+    KeyCode::F9,
+    KeyCode::F10,
+    KeyCode::NumLock,
+    KeyCode::ScrollLock,
+    KeyCode::Numpad7,
+    KeyCode::Numpad8,
+    KeyCode::Numpad9,
+    KeyCode::NumpadSubtract,
+    KeyCode::Numpad4,
+    KeyCode::Numpad5,
+    KeyCode::Numpad6,
+    KeyCode::NumpadAdd,
+    KeyCode::Numpad1,  // 0x4f
+    KeyCode::Numpad2,
+    KeyCode::Numpad3,
+    KeyCode::Numpad0,
+    KeyCode::NumpadPeriod,
+    NONE,
+    NONE,
+    NONE,
+    KeyCode::F11,
+    KeyCode::F12,  // 0x58
 };
 
 // After 0xe0.
@@ -56,7 +127,8 @@ constexpr KeyCode extended(std::uint8_t code) {
     }
 }
 
-static_assert(SET1[0x1e] == KeyCode::A && SET1[0x39] == KeyCode::Spacebar && SET1[0x58] == KeyCode::F12);
+static_assert(SET1[0x1e] == KeyCode::A && SET1[0x39] == KeyCode::Spacebar &&
+              SET1[0x58] == KeyCode::F12);
 
 struct Characters {
     char normal;
@@ -68,7 +140,8 @@ constexpr Characters us_layout(KeyCode code) {
     constexpr const char* row_digits = "1234567890";
     constexpr const char* row_digits_shifted = "!@#$%^&*()";
     const auto c = static_cast<std::uint8_t>(code);
-    if (c >= static_cast<std::uint8_t>(KeyCode::Key1) && c <= static_cast<std::uint8_t>(KeyCode::Key0)) {
+    if (c >= static_cast<std::uint8_t>(KeyCode::Key1) &&
+        c <= static_cast<std::uint8_t>(KeyCode::Key0)) {
         const auto i = static_cast<std::size_t>(c - static_cast<std::uint8_t>(KeyCode::Key1));
         return {row_digits[i], row_digits_shifted[i]};
     }
@@ -101,16 +174,18 @@ constexpr Characters us_layout(KeyCode code) {
 
 constexpr char letter(KeyCode code) {
     switch (code) {
-#define KEYBOARD_LETTER(l) \
-    case KeyCode::l: return #l[0];
-        KEYBOARD_LETTER(A) KEYBOARD_LETTER(B) KEYBOARD_LETTER(C) KEYBOARD_LETTER(D) KEYBOARD_LETTER(E)
-        KEYBOARD_LETTER(F) KEYBOARD_LETTER(G) KEYBOARD_LETTER(H) KEYBOARD_LETTER(I) KEYBOARD_LETTER(J)
-        KEYBOARD_LETTER(K) KEYBOARD_LETTER(L) KEYBOARD_LETTER(M) KEYBOARD_LETTER(N) KEYBOARD_LETTER(O)
-        KEYBOARD_LETTER(P) KEYBOARD_LETTER(Q) KEYBOARD_LETTER(R) KEYBOARD_LETTER(S) KEYBOARD_LETTER(T)
-        KEYBOARD_LETTER(U) KEYBOARD_LETTER(V) KEYBOARD_LETTER(W) KEYBOARD_LETTER(X) KEYBOARD_LETTER(Y)
-        KEYBOARD_LETTER(Z)
+        // clang-format off
+#define KEYBOARD_LETTER(l) case KeyCode::l: return #l[0];
+        KEYBOARD_LETTER(A) KEYBOARD_LETTER(B) KEYBOARD_LETTER(C) KEYBOARD_LETTER(D)
+        KEYBOARD_LETTER(E) KEYBOARD_LETTER(F) KEYBOARD_LETTER(G) KEYBOARD_LETTER(H)
+        KEYBOARD_LETTER(I) KEYBOARD_LETTER(J) KEYBOARD_LETTER(K) KEYBOARD_LETTER(L)
+        KEYBOARD_LETTER(M) KEYBOARD_LETTER(N) KEYBOARD_LETTER(O) KEYBOARD_LETTER(P)
+        KEYBOARD_LETTER(Q) KEYBOARD_LETTER(R) KEYBOARD_LETTER(S) KEYBOARD_LETTER(T)
+        KEYBOARD_LETTER(U) KEYBOARD_LETTER(V) KEYBOARD_LETTER(W) KEYBOARD_LETTER(X)
+        KEYBOARD_LETTER(Y) KEYBOARD_LETTER(Z)
 #undef KEYBOARD_LETTER
         default: return 0;
+        // clang-format on
     }
 }
 static_assert(letter(KeyCode::Q) == 'Q' && letter(KeyCode::Key1) == 0);
@@ -169,7 +244,8 @@ std::optional<KeyEvent> ScancodeSet1::advance(std::uint8_t byte) {
     extended_ = false;
     const auto code = static_cast<std::uint8_t>(byte & 0x7f);
     const KeyState state = (byte & 0x80) != 0 ? KeyState::Up : KeyState::Down;
-    const KeyCode key = was_extended ? extended(code) : (code < sizeof SET1 / sizeof SET1[0] ? SET1[code] : NONE);
+    const KeyCode key =
+        was_extended ? extended(code) : (code < sizeof SET1 / sizeof SET1[0] ? SET1[code] : NONE);
     if (key == NONE) return std::nullopt;
     return KeyEvent{key, state};
 }
@@ -200,7 +276,8 @@ std::optional<DecodedKey> Keyboard::process_keyevent(KeyEvent event) {
         return DecodedKey::unicode(shift != caps_lock_ ? l : static_cast<char>(l - 'A' + 'a'));
     }
     if (const char d = numpad_digit(event.code); d != 0) {
-        return num_lock_ ? std::optional(DecodedKey::unicode(d)) : std::optional(DecodedKey::raw(event.code));
+        return num_lock_ ? std::optional(DecodedKey::unicode(d))
+                         : std::optional(DecodedKey::raw(event.code));
     }
     if (const Characters c = us_layout(event.code); c.normal != 0) {
         return DecodedKey::unicode(shift ? c.shifted : c.normal);

@@ -28,14 +28,17 @@ void init(std::uint64_t multiboot_info_phys) {
     // The kernel runs identity-mapped, so its linker symbols are physical addresses too.
     const boot_info::PhysRange kernel{PhysAddr(reinterpret_cast<std::uint64_t>(__kernel_start)),
                                       PhysAddr(reinterpret_cast<std::uint64_t>(__kernel_end))};
-    auto parsed = boot_info::BootInfo::parse(phys_to_virt(info_phys, offset).as_ptr<const std::uint8_t>(), info_phys,
-                                             offset, kernel);
-    if (parsed.is_err()) panic("cannot read the boot information: {}", boot_info::describe(parsed.error()));
+    auto parsed = boot_info::BootInfo::parse(
+        phys_to_virt(info_phys, offset).as_ptr<const std::uint8_t>(), info_phys, offset, kernel);
+    if (parsed.is_err())
+        panic("cannot read the boot information: {}", boot_info::describe(parsed.error()));
     boot_info_storage = parsed.value();
     // Bit 63 (no-execute) goes into new entries only where the shim turned it on.
     const bool no_execute = (cpu::read_efer() & cpu::EFER_NXE) != 0;
-    mapper_storage.emplace(active_level_4_table(offset), offset,
-                           PageTableFlags(no_execute ? PageTableFlags::ALL : PageTableFlags::ALL & ~PageTableFlags::NO_EXECUTE));
+    mapper_storage.emplace(
+        active_level_4_table(offset), offset,
+        PageTableFlags(no_execute ? PageTableFlags::ALL
+                                  : PageTableFlags::ALL & ~PageTableFlags::NO_EXECUTE));
     frame_allocator_storage.emplace(*boot_info_storage, PhysAddr(boot::physical_memory_mapped()));
 }
 
@@ -103,7 +106,8 @@ KERNEL_TEST(test_translate_offset_mapping) {
 
 KERNEL_TEST(test_translate_unmapped) {
     ASSERT_TRUE(!mapper().translate_addr(VirtAddr(0xdead'beaf'000)).has_value());
-    ASSERT_TRUE(!mapper().translate_addr(VirtAddr(0)).has_value());  // the null page is left unmapped
+    ASSERT_TRUE(
+        !mapper().translate_addr(VirtAddr(0)).has_value());  // the null page is left unmapped
 }
 
 // A new page backed by a fresh frame: what is written through the page is read through the
@@ -112,17 +116,19 @@ KERNEL_TEST(test_map_new_page) {
     const auto page = Page<>::containing_address(VirtAddr(0x5555'0000'0000));
     const auto frame = frame_allocator().allocate_frame();
     ASSERT_TRUE(frame.has_value());
-    auto mapped = mapper().map_to(page, *frame, PageTableFlags::WRITABLE | PageTableFlags::NO_EXECUTE,
-                                  frame_allocator());
+    auto mapped = mapper().map_to(
+        page, *frame, PageTableFlags::WRITABLE | PageTableFlags::NO_EXECUTE, frame_allocator());
     ASSERT_TRUE(mapped.is_ok());
     mapped.value().flush();
     ASSERT_EQ(translated(page.start_address().as_u64() + 8), frame->start_address().as_u64() + 8);
     // No-execute only where the CPU has it turned on; elsewhere bit 63 is reserved.
     const bool nxe = (cpu::read_efer() & cpu::EFER_NXE) != 0;
-    ASSERT_EQ(mapper().translate(page.start_address())->flags.contains(PageTableFlags::NO_EXECUTE), nxe);
+    ASSERT_EQ(mapper().translate(page.start_address())->flags.contains(PageTableFlags::NO_EXECUTE),
+              nxe);
 
     auto* through_page = page.start_address().as_ptr<volatile std::uint64_t>();
-    auto* through_frame = phys_to_virt(frame->start_address(), mapper().physical_memory_offset()).as_ptr<volatile std::uint64_t>();
+    auto* through_frame = phys_to_virt(frame->start_address(), mapper().physical_memory_offset())
+                              .as_ptr<volatile std::uint64_t>();
     through_page[1] = 0x1122'3344'5566'7788;
     ASSERT_EQ(through_frame[1], 0x1122'3344'5566'7788u);
     through_frame[2] = 42;
@@ -144,8 +150,10 @@ KERNEL_TEST(test_map_over_existing_mapping_fails) {
     ASSERT_EQ(result.error(), MapToError::PageAlreadyMapped);
     ASSERT_EQ(translated(0xb8000), 0xb8000u);
     // Inside a 2 MiB page of the offset mapping, a 4 KiB mapping cannot be made either.
-    const auto in_huge = Page<>::containing_address(VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + 0x40'0000));
-    const auto huge_result = mapper().map_to(in_huge, frame, PageTableFlags::WRITABLE, frame_allocator());
+    const auto in_huge =
+        Page<>::containing_address(VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + 0x40'0000));
+    const auto huge_result =
+        mapper().map_to(in_huge, frame, PageTableFlags::WRITABLE, frame_allocator());
     ASSERT_TRUE(huge_result.is_err());
     ASSERT_EQ(huge_result.error(), MapToError::ParentEntryHugePage);
 }
@@ -166,8 +174,9 @@ KERNEL_TEST(test_frame_allocator_frames) {
         ASSERT_TRUE(!info.boot_info().overlaps({start, start + PAGE_SIZE}));
         bool usable = false;
         for (const auto& region : info.memory_regions())
-            usable = usable || (region.kind == boot_info::MemoryRegionKind::Usable && region.range.contains(start) &&
-                                start + PAGE_SIZE <= region.range.end);
+            usable =
+                usable || (region.kind == boot_info::MemoryRegionKind::Usable &&
+                           region.range.contains(start) && start + PAGE_SIZE <= region.range.end);
         ASSERT_TRUE(usable);
         // Frames only move forward, so "never twice" is "strictly increasing".
         if (previous) ASSERT_TRUE(*previous < *frame);

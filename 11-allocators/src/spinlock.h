@@ -20,7 +20,8 @@ public:
     class [[nodiscard]] Guard {
     public:
         Guard(Guard&& other) noexcept
-            : lock_(std::exchange(other.lock_, nullptr)), restore_interrupts_(other.restore_interrupts_) {}
+            : lock_(std::exchange(other.lock_, nullptr)),
+              restore_interrupts_(other.restore_interrupts_) {}
         Guard(const Guard&) = delete;
         Guard& operator=(const Guard&) = delete;
         Guard& operator=(Guard&&) = delete;
@@ -35,7 +36,8 @@ public:
 
     private:
         friend class Spinlock;
-        Guard(Spinlock* lock, bool restore_interrupts) : lock_(lock), restore_interrupts_(restore_interrupts) {}
+        Guard(Spinlock* lock, bool restore_interrupts)
+            : lock_(lock), restore_interrupts_(restore_interrupts) {}
         Spinlock* lock_;
         bool restore_interrupts_;
     };

@@ -17,7 +17,8 @@
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(multiboot_info_phys);
-    if (const auto heap = allocator::init_heap(memory::mapper(), memory::frame_allocator()); heap.is_err())
+    if (const auto heap = allocator::init_heap(memory::mapper(), memory::frame_allocator());
+        heap.is_err())
         panic("heap initialization failed: {}", memory::describe(heap.error()));
     run_tests();
 }
@@ -36,7 +37,8 @@ void escape(const T* pointer) {
 
 void assert_heap_intact() {
     const auto integrity = allocator::check_integrity();
-    if (!integrity.ok()) panic("heap integrity broken at {:#x}: {}", integrity.address(), integrity.reason());
+    if (!integrity.ok())
+        panic("heap integrity broken at {:#x}: {}", integrity.address(), integrity.reason());
 }
 
 }  // namespace
@@ -99,9 +101,9 @@ KERNEL_TEST(nothrow_new_returns_null_when_exhausted) {
 // Every block is aligned as asked, up to a page.
 KERNEL_TEST(aligned_allocation) {
     for (std::size_t align = 1; align <= 4096; align *= 2) {
-        void* p = ::operator new(24, std::align_val_t{align});
+        void* p = ::operator new (24, std::align_val_t{align});
         ASSERT_EQ(reinterpret_cast<std::uintptr_t>(p) % align, 0u);
-        ::operator delete(p, std::align_val_t{align});
+        ::operator delete (p, std::align_val_t{align});
     }
     assert_heap_intact();
 }

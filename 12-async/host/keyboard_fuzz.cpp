@@ -38,8 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (keyboard::key_name(event->code) == nullptr) fail("a key without a name");
         const auto key = kb.process_keyevent(*event);
         if (!key) continue;
-        if (key->kind == keyboard::DecodedKey::Kind::Unicode && !typable(key->character)) fail("a character no US keyboard types");
-        if (key->kind == keyboard::DecodedKey::Kind::RawKey && key->key >= keyboard::KeyCode::Count) fail("a raw key past Count");
+        if (key->kind == keyboard::DecodedKey::Kind::Unicode && !typable(key->character))
+            fail("a character no US keyboard types");
+        if (key->kind == keyboard::DecodedKey::Kind::RawKey && key->key >= keyboard::KeyCode::Count)
+            fail("a raw key past Count");
     }
     return 0;
 }

@@ -10,7 +10,9 @@ namespace {
 
 class StderrSink final : public fmt::Sink {
 public:
-    void write(const char* text, std::size_t length) override { std::fwrite(text, 1, length, stderr); }
+    void write(const char* text, std::size_t length) override {
+        std::fwrite(text, 1, length, stderr);
+    }
 };
 
 }  // namespace

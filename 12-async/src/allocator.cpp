@@ -22,7 +22,8 @@ using HeapAllocator = LinkedListAllocator;
 #elif defined(KERNEL_ALLOCATOR_FIXED_SIZE_BLOCK)
 using HeapAllocator = FixedSizeBlockAllocator;
 #else
-#error "define KERNEL_ALLOCATOR_BUMP, KERNEL_ALLOCATOR_LINKED_LIST or KERNEL_ALLOCATOR_FIXED_SIZE_BLOCK"
+#error \
+    "define KERNEL_ALLOCATOR_BUMP, KERNEL_ALLOCATOR_LINKED_LIST or KERNEL_ALLOCATOR_FIXED_SIZE_BLOCK"
 #endif
 
 // The allocator behind the heap. Its lock turns interrupts off while held, so an interrupt
@@ -30,8 +31,8 @@ using HeapAllocator = FixedSizeBlockAllocator;
 constinit Spinlock<HeapAllocator> ALLOCATOR{HeapAllocator{}};
 
 [[noreturn]] void exhausted(std::size_t size, std::size_t align) {
-    panic("heap exhausted: cannot allocate {} bytes aligned to {} ({} of {} heap bytes free)", size, align,
-          free_bytes(), HEAP_SIZE);
+    panic("heap exhausted: cannot allocate {} bytes aligned to {} ({} of {} heap bytes free)", size,
+          align, free_bytes(), HEAP_SIZE);
 }
 
 void* allocate_or_panic(std::size_t size, std::size_t align) {
@@ -45,12 +46,14 @@ void* allocate_or_panic(std::size_t size, std::size_t align) {
 Result<std::size_t, memory::MapToError> init_heap(memory::OffsetPageTable& mapper,
                                                   memory::FrameAllocator& frame_allocator) {
     const auto first = memory::Page<>::containing_address(memory::VirtAddr(HEAP_START));
-    const auto last = memory::Page<>::containing_address(memory::VirtAddr(HEAP_START + HEAP_SIZE - 1));
+    const auto last =
+        memory::Page<>::containing_address(memory::VirtAddr(HEAP_START + HEAP_SIZE - 1));
     for (auto page = first; page <= last; page = page.next()) {
         const auto frame = frame_allocator.allocate_frame();
         if (!frame) return Err<memory::MapToError>{memory::MapToError::FrameAllocationFailed};
-        auto mapped = mapper.map_to(page, *frame, memory::PageTableFlags::WRITABLE | memory::PageTableFlags::NO_EXECUTE,
-                                    frame_allocator);
+        auto mapped = mapper.map_to(
+            page, *frame, memory::PageTableFlags::WRITABLE | memory::PageTableFlags::NO_EXECUTE,
+            frame_allocator);
         if (mapped.is_err()) return Err<memory::MapToError>{mapped.error()};
         mapped.value().flush();
     }
@@ -129,10 +132,18 @@ void operator delete(void* pointer, std::size_t) noexcept { allocator::deallocat
 void operator delete[](void* pointer, std::size_t) noexcept { allocator::deallocate(pointer); }
 void operator delete(void* pointer, std::align_val_t) noexcept { allocator::deallocate(pointer); }
 void operator delete[](void* pointer, std::align_val_t) noexcept { allocator::deallocate(pointer); }
-void operator delete(void* pointer, std::size_t, std::align_val_t) noexcept { allocator::deallocate(pointer); }
-void operator delete[](void* pointer, std::size_t, std::align_val_t) noexcept { allocator::deallocate(pointer); }
-void operator delete(void* pointer, const std::nothrow_t&) noexcept { allocator::deallocate(pointer); }
-void operator delete[](void* pointer, const std::nothrow_t&) noexcept { allocator::deallocate(pointer); }
+void operator delete(void* pointer, std::size_t, std::align_val_t) noexcept {
+    allocator::deallocate(pointer);
+}
+void operator delete[](void* pointer, std::size_t, std::align_val_t) noexcept {
+    allocator::deallocate(pointer);
+}
+void operator delete(void* pointer, const std::nothrow_t&) noexcept {
+    allocator::deallocate(pointer);
+}
+void operator delete[](void* pointer, const std::nothrow_t&) noexcept {
+    allocator::deallocate(pointer);
+}
 void operator delete(void* pointer, std::align_val_t, const std::nothrow_t&) noexcept {
     allocator::deallocate(pointer);
 }

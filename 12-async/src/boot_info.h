@@ -14,14 +14,22 @@
 
 namespace boot_info {
 
-enum class MemoryRegionKind : std::uint8_t { Usable, Reserved, AcpiReclaimable, AcpiNvs, BadMemory };
+enum class MemoryRegionKind : std::uint8_t {
+    Usable,
+    Reserved,
+    AcpiReclaimable,
+    AcpiNvs,
+    BadMemory
+};
 
 // [start, end) of physical memory.
 struct PhysRange {
     memory::PhysAddr start;
     memory::PhysAddr end;
     constexpr bool contains(memory::PhysAddr a) const { return start <= a && a < end; }
-    constexpr bool overlaps(PhysRange other) const { return start < other.end && other.start < end; }
+    constexpr bool overlaps(PhysRange other) const {
+        return start < other.end && other.start < end;
+    }
 };
 
 struct MemoryRegion {
@@ -30,11 +38,11 @@ struct MemoryRegion {
 };
 
 enum class ParseError : std::uint8_t {
-    BadMagic,          // the shim was not started by a multiboot2 loader
-    BadTotalSize,      // the header's size is implausible
-    TagOutOfBounds,    // a tag runs past the end of the information
-    NoMemoryMap,       // no memory map tag (type 6)
-    TooManyRegions,    // more regions than MAX_REGIONS
+    BadMagic,        // the shim was not started by a multiboot2 loader
+    BadTotalSize,    // the header's size is implausible
+    TagOutOfBounds,  // a tag runs past the end of the information
+    NoMemoryMap,     // no memory map tag (type 6)
+    TooManyRegions,  // more regions than MAX_REGIONS
 };
 const char* describe(ParseError error);
 
@@ -45,7 +53,8 @@ public:
     // `info` points at the boot information through the offset mapping; `info_phys` is its
     // physical address (what GRUB passed in EBX). Regions come out sorted by start address.
     static Result<BootInfo, ParseError> parse(const std::uint8_t* info, memory::PhysAddr info_phys,
-                                              std::uint64_t physical_memory_offset, PhysRange kernel);
+                                              std::uint64_t physical_memory_offset,
+                                              PhysRange kernel);
 
     std::span<const MemoryRegion> memory_regions() const { return {regions_, region_count_}; }
     PhysRange kernel() const { return kernel_; }

@@ -22,7 +22,9 @@ public:
         : offset_(offset), command_(command), data_(data) {}
 
     constexpr std::uint8_t offset() const { return offset_; }
-    constexpr bool handles(std::uint8_t vector) const { return offset_ <= vector && vector < offset_ + 8; }
+    constexpr bool handles(std::uint8_t vector) const {
+        return offset_ <= vector && vector < offset_ + 8;
+    }
     void end_of_interrupt() const;
     std::uint8_t read_mask() const;
     void write_mask(std::uint8_t mask) const;
@@ -43,7 +45,9 @@ public:
     // only the timer (IRQ 0), the keyboard (IRQ 1) and the cascade (IRQ 2) are delivered.
     void initialize();
 
-    bool handles(std::uint8_t vector) const { return primary_.handles(vector) || secondary_.handles(vector); }
+    bool handles(std::uint8_t vector) const {
+        return primary_.handles(vector) || secondary_.handles(vector);
+    }
 
     // Tells the controllers that the handler for `vector` is done, so they deliver the next
     // interrupt of that priority. An IRQ of the secondary went through both controllers, so

@@ -14,7 +14,8 @@ struct Err {
 template <typename T, typename E>
 class [[nodiscard]] Result {
 public:
-    constexpr Result(T value) : ok_(true), value_(std::move(value)) {}  // NOLINT: implicit on purpose
+    constexpr Result(T value)
+        : ok_(true), value_(std::move(value)) {}  // NOLINT: implicit on purpose
     constexpr Result(Err<E> error) : ok_(false), error_(error.error) {}  // NOLINT
 
     constexpr bool is_ok() const { return ok_; }

@@ -35,7 +35,7 @@ class ColorCode {
 public:
     constexpr ColorCode(Color foreground, Color background)
         : raw_(static_cast<std::uint8_t>(static_cast<std::uint8_t>(background) << 4 |
-                                          static_cast<std::uint8_t>(foreground))) {}
+                                         static_cast<std::uint8_t>(foreground))) {}
     constexpr std::uint8_t raw() const { return raw_; }
     constexpr bool operator==(const ColorCode&) const = default;
 

@@ -15,19 +15,22 @@
 
 namespace {
 
-volatile std::size_t request = allocator::HEAP_SIZE * 2;  // not a constant: the compiler must call new
+volatile std::size_t request =
+    allocator::HEAP_SIZE * 2;  // not a constant: the compiler must call new
 
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(multiboot_info_phys);
-    if (const auto heap = allocator::init_heap(memory::mapper(), memory::frame_allocator()); heap.is_err())
+    if (const auto heap = allocator::init_heap(memory::mapper(), memory::frame_allocator());
+        heap.is_err())
         panic("heap initialization failed: {}", memory::describe(heap.error()));
 
     serial_print("heap_exhaustion::plain_new_panics...\t");
     auto* bytes = new std::uint8_t[request];
-    serial_println("[failed]\n\nError: new returned {} instead of panicking", static_cast<void*>(bytes));
+    serial_println("[failed]\n\nError: new returned {} instead of panicking",
+                   static_cast<void*>(bytes));
     exit_qemu(QemuExitCode::Failed);
 }
 
@@ -35,7 +38,8 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     TextBuffer message;
     info.print(message);
     if (!message.contains("heap exhausted: cannot allocate 204800 bytes aligned to 16")) {
-        serial_println("[failed]\n\nError: the panic does not name the request:\n{}", message.text());
+        serial_println("[failed]\n\nError: the panic does not name the request:\n{}",
+                       message.text());
         exit_qemu(QemuExitCode::Failed);
     }
     serial_println("[ok]\n{}", message.text());

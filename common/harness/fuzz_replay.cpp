@@ -26,7 +26,8 @@ bool run_file(const std::filesystem::path& path) {
         std::fprintf(stderr, "fuzz_replay: cannot read %s\n", path.c_str());
         return false;
     }
-    const std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::vector<char> bytes{std::istreambuf_iterator<char>(in),
+                                  std::istreambuf_iterator<char>()};
     // A copy of exactly the input's size, so AddressSanitizer sees any read past its end.
     std::vector<std::uint8_t> data(bytes.begin(), bytes.end());
     LLVMFuzzerTestOneInput(data.data(), data.size());

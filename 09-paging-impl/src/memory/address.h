@@ -12,7 +12,9 @@ namespace memory {
 
 inline constexpr std::uint64_t PAGE_SIZE = 4096;
 
-constexpr std::uint64_t align_down(std::uint64_t value, std::uint64_t align) { return value & ~(align - 1); }
+constexpr std::uint64_t align_down(std::uint64_t value, std::uint64_t align) {
+    return value & ~(align - 1);
+}
 constexpr std::uint64_t align_up(std::uint64_t value, std::uint64_t align) {
     return (value + align - 1) & ~(align - 1);
 }
@@ -20,7 +22,8 @@ constexpr std::uint64_t align_up(std::uint64_t value, std::uint64_t align) {
 // An index into a page table: always below 512 (nine bits of a virtual address).
 class PageTableIndex {
 public:
-    constexpr explicit PageTableIndex(std::uint16_t index) : index_(static_cast<std::uint16_t>(index % 512)) {}
+    constexpr explicit PageTableIndex(std::uint16_t index)
+        : index_(static_cast<std::uint16_t>(index % 512)) {}
     constexpr std::uint16_t value() const { return index_; }
     constexpr auto operator<=>(const PageTableIndex&) const = default;
 
@@ -37,7 +40,9 @@ public:
         if ((address >> 52) != 0) panic("physical address {:#x} is wider than 52 bits", address);
     }
     constexpr std::uint64_t as_u64() const { return address_; }
-    constexpr PhysAddr align_down(std::uint64_t align) const { return PhysAddr(memory::align_down(address_, align)); }
+    constexpr PhysAddr align_down(std::uint64_t align) const {
+        return PhysAddr(memory::align_down(address_, align));
+    }
     constexpr bool is_aligned(std::uint64_t align) const { return (address_ & (align - 1)) == 0; }
     constexpr PhysAddr operator+(std::uint64_t offset) const { return PhysAddr(address_ + offset); }
     constexpr auto operator<=>(const PhysAddr&) const = default;
@@ -53,11 +58,16 @@ public:
     constexpr VirtAddr() = default;
     // Precondition: canonical (checked: a violation panics).
     constexpr explicit VirtAddr(std::uint64_t address) : address_(address) {
-        if (sign_extend(address) != address) panic("virtual address {:#x} is not canonical", address);
+        if (sign_extend(address) != address)
+            panic("virtual address {:#x} is not canonical", address);
     }
     // Makes any address canonical by copying bit 47 into the upper bits.
-    static constexpr VirtAddr truncate(std::uint64_t address) { return VirtAddr(sign_extend(address)); }
-    static VirtAddr of(const volatile void* pointer) { return VirtAddr(reinterpret_cast<std::uint64_t>(pointer)); }
+    static constexpr VirtAddr truncate(std::uint64_t address) {
+        return VirtAddr(sign_extend(address));
+    }
+    static VirtAddr of(const volatile void* pointer) {
+        return VirtAddr(reinterpret_cast<std::uint64_t>(pointer));
+    }
 
     constexpr std::uint64_t as_u64() const { return address_; }
     template <typename T>
@@ -66,13 +76,25 @@ public:
     }
     constexpr std::uint64_t page_offset() const { return address_ & 0xfff; }
     // The table indices a 4-level walk uses: level 4 (bits 39..47) down to level 1 (12..20).
-    constexpr PageTableIndex p4_index() const { return PageTableIndex(static_cast<std::uint16_t>(address_ >> 39)); }
-    constexpr PageTableIndex p3_index() const { return PageTableIndex(static_cast<std::uint16_t>(address_ >> 30)); }
-    constexpr PageTableIndex p2_index() const { return PageTableIndex(static_cast<std::uint16_t>(address_ >> 21)); }
-    constexpr PageTableIndex p1_index() const { return PageTableIndex(static_cast<std::uint16_t>(address_ >> 12)); }
-    constexpr VirtAddr align_down(std::uint64_t align) const { return VirtAddr(memory::align_down(address_, align)); }
+    constexpr PageTableIndex p4_index() const {
+        return PageTableIndex(static_cast<std::uint16_t>(address_ >> 39));
+    }
+    constexpr PageTableIndex p3_index() const {
+        return PageTableIndex(static_cast<std::uint16_t>(address_ >> 30));
+    }
+    constexpr PageTableIndex p2_index() const {
+        return PageTableIndex(static_cast<std::uint16_t>(address_ >> 21));
+    }
+    constexpr PageTableIndex p1_index() const {
+        return PageTableIndex(static_cast<std::uint16_t>(address_ >> 12));
+    }
+    constexpr VirtAddr align_down(std::uint64_t align) const {
+        return VirtAddr(memory::align_down(address_, align));
+    }
     constexpr bool is_aligned(std::uint64_t align) const { return (address_ & (align - 1)) == 0; }
-    constexpr VirtAddr operator+(std::uint64_t offset) const { return VirtAddr::truncate(address_ + offset); }
+    constexpr VirtAddr operator+(std::uint64_t offset) const {
+        return VirtAddr::truncate(address_ + offset);
+    }
     constexpr auto operator<=>(const VirtAddr&) const = default;
 
 private:

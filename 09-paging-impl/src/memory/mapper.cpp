@@ -27,16 +27,16 @@ std::optional<Translation> OffsetPageTable::translate(VirtAddr address) const {
     if (!l3.flags().contains(PageTableFlags::PRESENT)) return std::nullopt;
     if (l3.flags().contains(PageTableFlags::HUGE_PAGE)) {
         const auto frame = PhysFrame<Size1GiB>::containing_address(l3.address());
-        return Translation{frame.start_address() + (address.as_u64() & (Size1GiB::SIZE - 1)), Size1GiB::SIZE,
-                           l3.flags()};
+        return Translation{frame.start_address() + (address.as_u64() & (Size1GiB::SIZE - 1)),
+                           Size1GiB::SIZE, l3.flags()};
     }
 
     const PageTableEntry& l2 = (*table_at(l3.address()))[address.p2_index()];
     if (!l2.flags().contains(PageTableFlags::PRESENT)) return std::nullopt;
     if (l2.flags().contains(PageTableFlags::HUGE_PAGE)) {
         const auto frame = PhysFrame<Size2MiB>::containing_address(l2.address());
-        return Translation{frame.start_address() + (address.as_u64() & (Size2MiB::SIZE - 1)), Size2MiB::SIZE,
-                           l2.flags()};
+        return Translation{frame.start_address() + (address.as_u64() & (Size2MiB::SIZE - 1)),
+                           Size2MiB::SIZE, l2.flags()};
     }
 
     const PageTableEntry& l1 = (*table_at(l2.address()))[address.p1_index()];
@@ -62,7 +62,8 @@ Result<PageTable*, MapToError> next_table_create(PageTableEntry& entry, PageTabl
         table->zero();
         return table;
     }
-    if (entry.flags().contains(PageTableFlags::HUGE_PAGE)) return Err<MapToError>{MapToError::ParentEntryHugePage};
+    if (entry.flags().contains(PageTableFlags::HUGE_PAGE))
+        return Err<MapToError>{MapToError::ParentEntryHugePage};
     // An existing table may need more rights for the new page (the leaf still restricts).
     entry.set_flags(entry.flags() | parent_flags);
     return reinterpret_cast<PageTable*>(offset + entry.address().as_u64());
@@ -70,7 +71,8 @@ Result<PageTable*, MapToError> next_table_create(PageTableEntry& entry, PageTabl
 
 }  // namespace
 
-Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<> frame, PageTableFlags flags,
+Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<> frame,
+                                                        PageTableFlags flags,
                                                         FrameAllocator& allocator) {
     const VirtAddr address = page.start_address();
     // Intermediate entries allow whatever the leaf allows; the leaf entry decides.
@@ -80,14 +82,17 @@ Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<>
 
     auto l3 = next_table_create((*level_4_)[address.p4_index()], parent_flags, offset_, allocator);
     if (l3.is_err()) return Err<MapToError>{l3.error()};
-    auto l2 = next_table_create((*l3.value())[address.p3_index()], parent_flags, offset_, allocator);
+    auto l2 =
+        next_table_create((*l3.value())[address.p3_index()], parent_flags, offset_, allocator);
     if (l2.is_err()) return Err<MapToError>{l2.error()};
-    auto l1 = next_table_create((*l2.value())[address.p2_index()], parent_flags, offset_, allocator);
+    auto l1 =
+        next_table_create((*l2.value())[address.p2_index()], parent_flags, offset_, allocator);
     if (l1.is_err()) return Err<MapToError>{l1.error()};
 
     PageTableEntry& entry = (*l1.value())[address.p1_index()];
     if (!entry.is_unused()) return Err<MapToError>{MapToError::PageAlreadyMapped};
-    entry.set(frame.start_address(), PageTableFlags((flags.bits() | PageTableFlags::PRESENT) & supported_.bits()));
+    entry.set(frame.start_address(),
+              PageTableFlags((flags.bits() | PageTableFlags::PRESENT) & supported_.bits()));
     return MapperFlush(address);
 }
 
@@ -97,12 +102,15 @@ Result<Unmapped, UnmapError> OffsetPageTable::unmap(Page<> page) {
     const PageTableIndex indices[] = {address.p4_index(), address.p3_index(), address.p2_index()};
     for (const PageTableIndex index : indices) {
         const PageTableEntry& entry = (*table)[index];
-        if (!entry.flags().contains(PageTableFlags::PRESENT)) return Err<UnmapError>{UnmapError::PageNotMapped};
-        if (entry.flags().contains(PageTableFlags::HUGE_PAGE)) return Err<UnmapError>{UnmapError::ParentEntryHugePage};
+        if (!entry.flags().contains(PageTableFlags::PRESENT))
+            return Err<UnmapError>{UnmapError::PageNotMapped};
+        if (entry.flags().contains(PageTableFlags::HUGE_PAGE))
+            return Err<UnmapError>{UnmapError::ParentEntryHugePage};
         table = table_at(entry.address());
     }
     PageTableEntry& leaf = (*table)[address.p1_index()];
-    if (!leaf.flags().contains(PageTableFlags::PRESENT)) return Err<UnmapError>{UnmapError::PageNotMapped};
+    if (!leaf.flags().contains(PageTableFlags::PRESENT))
+        return Err<UnmapError>{UnmapError::PageNotMapped};
     const auto frame = PhysFrame<>::from_start_address(leaf.address());
     leaf.set_unused();
     return Unmapped{frame, MapperFlush(address)};

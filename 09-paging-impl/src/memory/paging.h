@@ -19,17 +19,22 @@ public:
     static constexpr std::uint64_t NO_CACHE = 1ull << 4;
     static constexpr std::uint64_t ACCESSED = 1ull << 5;
     static constexpr std::uint64_t DIRTY = 1ull << 6;
-    static constexpr std::uint64_t HUGE_PAGE = 1ull << 7;  // PS: in a level 3 or 2 entry, maps 1 GiB / 2 MiB
+    static constexpr std::uint64_t HUGE_PAGE =
+        1ull << 7;  // PS: in a level 3 or 2 entry, maps 1 GiB / 2 MiB
     static constexpr std::uint64_t GLOBAL = 1ull << 8;
     static constexpr std::uint64_t NO_EXECUTE = 1ull << 63;
-    static constexpr std::uint64_t ALL = PRESENT | WRITABLE | USER_ACCESSIBLE | WRITE_THROUGH | NO_CACHE | ACCESSED |
-                                         DIRTY | HUGE_PAGE | GLOBAL | NO_EXECUTE;
+    static constexpr std::uint64_t ALL = PRESENT | WRITABLE | USER_ACCESSIBLE | WRITE_THROUGH |
+                                         NO_CACHE | ACCESSED | DIRTY | HUGE_PAGE | GLOBAL |
+                                         NO_EXECUTE;
 
     constexpr PageTableFlags() = default;
-    constexpr PageTableFlags(std::uint64_t bits) : bits_(bits & ALL) {}  // NOLINT: flags combine with |
+    constexpr PageTableFlags(std::uint64_t bits)
+        : bits_(bits & ALL) {}  // NOLINT: flags combine with |
     constexpr std::uint64_t bits() const { return bits_; }
     constexpr bool contains(std::uint64_t flag) const { return (bits_ & flag) == flag; }
-    constexpr PageTableFlags operator|(PageTableFlags other) const { return PageTableFlags(bits_ | other.bits_); }
+    constexpr PageTableFlags operator|(PageTableFlags other) const {
+        return PageTableFlags(bits_ | other.bits_);
+    }
     constexpr bool operator==(const PageTableFlags&) const = default;
 
 private:
@@ -47,7 +52,9 @@ public:
     constexpr PageTableFlags flags() const { return PageTableFlags(raw_); }
     constexpr PhysAddr address() const { return PhysAddr(raw_ & ADDRESS_MASK); }
     // Precondition: address is 4 KiB aligned (2 MiB / 1 GiB for huge pages).
-    constexpr void set(PhysAddr address, PageTableFlags flags) { raw_ = (address.as_u64() & ADDRESS_MASK) | flags.bits(); }
+    constexpr void set(PhysAddr address, PageTableFlags flags) {
+        raw_ = (address.as_u64() & ADDRESS_MASK) | flags.bits();
+    }
     constexpr void set_flags(PageTableFlags flags) { raw_ = (raw_ & ADDRESS_MASK) | flags.bits(); }
     constexpr std::uint64_t raw() const { return raw_; }
 
@@ -85,10 +92,13 @@ class PhysFrame {
 public:
     // Precondition: start is aligned to S::SIZE (checked).
     static constexpr PhysFrame from_start_address(PhysAddr start) {
-        if (!start.is_aligned(S::SIZE)) panic("frame address {:#x} is not aligned to {:#x}", start.as_u64(), S::SIZE);
+        if (!start.is_aligned(S::SIZE))
+            panic("frame address {:#x} is not aligned to {:#x}", start.as_u64(), S::SIZE);
         return PhysFrame(start);
     }
-    static constexpr PhysFrame containing_address(PhysAddr address) { return PhysFrame(address.align_down(S::SIZE)); }
+    static constexpr PhysFrame containing_address(PhysAddr address) {
+        return PhysFrame(address.align_down(S::SIZE));
+    }
     constexpr PhysAddr start_address() const { return start_; }
     constexpr auto operator<=>(const PhysFrame&) const = default;
 
@@ -102,10 +112,13 @@ template <typename S = Size4KiB>
 class Page {
 public:
     static constexpr Page from_start_address(VirtAddr start) {
-        if (!start.is_aligned(S::SIZE)) panic("page address {:#x} is not aligned to {:#x}", start.as_u64(), S::SIZE);
+        if (!start.is_aligned(S::SIZE))
+            panic("page address {:#x} is not aligned to {:#x}", start.as_u64(), S::SIZE);
         return Page(start);
     }
-    static constexpr Page containing_address(VirtAddr address) { return Page(address.align_down(S::SIZE)); }
+    static constexpr Page containing_address(VirtAddr address) {
+        return Page(address.align_down(S::SIZE));
+    }
     constexpr VirtAddr start_address() const { return start_; }
     constexpr Page next() const { return Page(start_ + S::SIZE); }
     constexpr auto operator<=>(const Page&) const = default;

@@ -81,7 +81,8 @@ struct Located {
     const Header header = *reinterpret_cast<const Header*>(address - sizeof(Header));
     const std::size_t offset = offset_for(header.align);
     // The same request as request_for made (it succeeded then, so nothing overflows now).
-    return Located{reinterpret_cast<void*>(address - offset), *request_for(header.size, header.align), header};
+    return Located{reinterpret_cast<void*>(address - offset),
+                   *request_for(header.size, header.align), header};
 }
 
 static_assert(request_for(8, 8)->size == 32 && request_for(8, 8)->align == 16);

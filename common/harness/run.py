@@ -25,8 +25,9 @@ harness's, see bochs.py). Bochs has no exit device: a test kernel's result is in
 output, and the run ends when the kernel halts for good.
 
 Exit status: 0 when the kernel halted, exited with the success code (QEMU status 33), or was
-stopped by Ctrl-C or --timeout; 128 + the signal's number when SIGTERM or SIGHUP stopped it; 1 when it exited with the failure code (35); 2 on a triple fault
-or reset; 4 when the emulator itself failed.
+stopped by Ctrl-C or --timeout; 1 when it exited with the failure code (35); 2 on a triple fault
+or reset; 4 when the emulator itself failed; 128 + the signal's number when SIGTERM or SIGHUP
+stopped it.
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return 4
     if a.emulator == "bochs" and (a.kvm or a.qemu_arg or a.kernel):
         p.error("--kernel, --kvm and --qemu-arg are QEMU options; not available with --emulator bochs")
-    if a.emulator == "bochs" and a.monitor:
-        p.error("--monitor is QEMU's; Bochs has its own debugger")
+    if a.emulator == "bochs" and (a.monitor or a.keys):
+        p.error("--monitor and --keys need QEMU's monitor; not available with --emulator bochs")
     if a.keys_after and not a.keys:
         p.error("--keys-after needs --keys")
     if a.monitor and not sys.stdin.isatty():

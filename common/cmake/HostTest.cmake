@@ -182,7 +182,8 @@ endfunction()
 # with a seed corpus in the repository.
 #
 #   workbook_fuzz_target(<name> SOURCES <sources...>)
-#       An executable fuzz_<name>, with seeds in <stage>/host/fuzz/<name>/. With clang (and its
+#       An executable fuzz_<name>, with seeds in <stage>/host/fuzz/<name>/; the target
+#       <stage>-fuzz builds all of the stage's. With clang (and its
 #       runtimes) it is a real libFuzzer binary (-fsanitize=fuzzer,address,undefined), which
 #       `./workbook fuzz` runs; with g++ it links common/harness/fuzz_replay.cpp instead, which
 #       runs the given inputs once each. Either way CTest's <stage>/fuzz_<name>_corpus replays
@@ -238,6 +239,11 @@ function(workbook_fuzz_target name)
   endif()
   set_target_properties(${target} PROPERTIES OUTPUT_NAME fuzz_${name})
   add_dependencies(${WORKBOOK_STAGE} ${target})
+  # <stage>-fuzz builds all of a stage's fuzz targets (what `./workbook fuzz` builds).
+  if(NOT TARGET ${WORKBOOK_STAGE}-fuzz)
+    add_custom_target(${WORKBOOK_STAGE}-fuzz)
+  endif()
+  add_dependencies(${WORKBOOK_STAGE}-fuzz ${target})
   # libFuzzer runs each input of a directory once with -runs=0; the replay main does the same.
   add_test(NAME ${WORKBOOK_STAGE}/fuzz_${name}_corpus COMMAND ${target} -runs=0 "${corpus}")
   set_tests_properties(${WORKBOOK_STAGE}/fuzz_${name}_corpus PROPERTIES

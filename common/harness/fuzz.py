@@ -59,7 +59,6 @@ def run_target(exe: str, seeds: str, work: str, seconds: float) -> dict:
         "coverage": int(cov[-1]) if cov else None,
         "artifacts": artifacts,
         "log": log,
-        "argv": argv,
     }
 
 

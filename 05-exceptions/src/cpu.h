@@ -1,7 +1,32 @@
 // Thin wrappers around CPU instructions that C++ has no words for.
 #pragma once
 
+#include <cstdint>
+
 namespace cpu {
+
+// RFLAGS (Intel SDM Vol. 1, 3.4.3 "EFLAGS Register"; in 64-bit mode the register is 64 bits wide
+// and bits 22..63 are reserved): the running code's status and control flags. Bit 1 is reserved
+// and always reads as 1.
+class RFlags {
+public:
+    static constexpr std::uint64_t CARRY = 1u << 0;
+    static constexpr std::uint64_t ZERO = 1u << 6;
+    static constexpr std::uint64_t TRAP = 1u << 8;            // TF: single-step
+    static constexpr std::uint64_t INTERRUPT_FLAG = 1u << 9;  // IF: maskable interrupts on
+    static constexpr std::uint64_t DIRECTION = 1u << 10;      // DF: string ops count down
+
+    constexpr RFlags() = default;
+    constexpr explicit RFlags(std::uint64_t bits) : bits_(bits) {}
+    constexpr std::uint64_t bits() const { return bits_; }
+    constexpr bool contains(std::uint64_t flag) const { return (bits_ & flag) == flag; }
+
+private:
+    std::uint64_t bits_ = 0;
+};
+static_assert(sizeof(RFlags) == 8);  // it is a word of the interrupt stack frame
+static_assert(RFlags(0x202).contains(RFlags::INTERRUPT_FLAG) &&
+              !RFlags(0x2).contains(RFlags::INTERRUPT_FLAG));
 
 // Stops the CPU for good: interrupts off, then `hlt` in a loop (an NMI can still wake the CPU
 // from hlt; the loop puts it back to sleep).

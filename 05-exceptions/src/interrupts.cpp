@@ -15,7 +15,7 @@ void format_value(fmt::Sink& sink, const InterruptStackFrame& frame, const fmt::
                    "    stack_pointer: {:#x},\n"
                    "    stack_segment: {:#x},\n"
                    "}}",
-                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags,
+                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags.bits(),
                    frame.stack_pointer, frame.stack_segment);
 }
 
@@ -39,15 +39,15 @@ namespace {
 constinit InterruptDescriptorTable IDT{};
 constinit std::atomic<std::uint64_t> breakpoints{0};
 
-[[gnu::interrupt]] void breakpoint_handler(InterruptStackFrame* frame) {
+void breakpoint_handler(InterruptStackFrame& frame) {
     breakpoints.fetch_add(1, std::memory_order_relaxed);
-    println("EXCEPTION: BREAKPOINT\n{}", *frame);
+    println("EXCEPTION: BREAKPOINT\n{}", frame);
 }
 
 }  // namespace
 
 void init_idt() {
-    IDT.breakpoint.set_handler(breakpoint_handler);
+    IDT.breakpoint.set_handler<breakpoint_handler>();
     IDT.load();
 }
 

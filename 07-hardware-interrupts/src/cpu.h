@@ -2,37 +2,47 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
 
 namespace cpu {
 
-// RFLAGS.IF (Intel SDM Vol. 1, 3.4.3.3): set when maskable interrupts are delivered.
-inline bool interrupts_enabled() {
+// RFLAGS (Intel SDM Vol. 1, 3.4.3 "EFLAGS Register"; in 64-bit mode the register is 64 bits wide
+// and bits 22..63 are reserved): the running code's status and control flags. Bit 1 is reserved
+// and always reads as 1.
+class RFlags {
+public:
+    static constexpr std::uint64_t CARRY = 1u << 0;
+    static constexpr std::uint64_t ZERO = 1u << 6;
+    static constexpr std::uint64_t TRAP = 1u << 8;            // TF: single-step
+    static constexpr std::uint64_t INTERRUPT_FLAG = 1u << 9;  // IF: maskable interrupts on
+    static constexpr std::uint64_t DIRECTION = 1u << 10;      // DF: string ops count down
+
+    constexpr RFlags() = default;
+    constexpr explicit RFlags(std::uint64_t bits) : bits_(bits) {}
+    constexpr std::uint64_t bits() const { return bits_; }
+    constexpr bool contains(std::uint64_t flag) const { return (bits_ & flag) == flag; }
+
+private:
+    std::uint64_t bits_ = 0;
+};
+static_assert(sizeof(RFlags) == 8);  // it is a word of the interrupt stack frame
+static_assert(RFlags(0x202).contains(RFlags::INTERRUPT_FLAG) &&
+              !RFlags(0x2).contains(RFlags::INTERRUPT_FLAG));
+
+// RFLAGS as it is now: pushfq is the only way to read it.
+inline RFlags read_rflags() {
     std::uint64_t flags;
     asm volatile("pushfq; popq %0" : "=r"(flags));
-    return (flags & (1u << 9)) != 0;
+    return RFlags(flags);
 }
+
+// IF (Intel SDM Vol. 1, 3.4.3.3): set when maskable interrupts are delivered.
+inline bool interrupts_enabled() { return read_rflags().contains(RFlags::INTERRUPT_FLAG); }
 
 inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
 inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
 
 // Sleeps until the next interrupt (with interrupts enabled) and returns after its handler.
 inline void halt() { asm volatile("hlt" ::: "memory"); }
-
-// Runs f with interrupts off and puts the interrupt flag back as it was -- never a blind sti,
-// which would turn interrupts on inside code that had them off for a reason.
-template <typename F>
-decltype(auto) without_interrupts(F&& f) {
-    const bool were_enabled = interrupts_enabled();
-    if (were_enabled) disable_interrupts();
-    struct Restore {
-        bool enable;
-        ~Restore() {
-            if (enable) enable_interrupts();
-        }
-    } restore{were_enabled};
-    return std::forward<F>(f)();
-}
 
 // Idles forever, waking for each interrupt: what the kernel does when it has nothing to do.
 [[noreturn]] inline void hlt_loop() {

@@ -2,37 +2,47 @@
 #pragma once
 
 #include <cstdint>
-#include <utility>
 
 namespace cpu {
 
-// RFLAGS.IF (Intel SDM Vol. 1, 3.4.3.3): set when maskable interrupts are delivered.
-inline bool interrupts_enabled() {
+// RFLAGS (Intel SDM Vol. 1, 3.4.3 "EFLAGS Register"; in 64-bit mode the register is 64 bits wide
+// and bits 22..63 are reserved): the running code's status and control flags. Bit 1 is reserved
+// and always reads as 1.
+class RFlags {
+public:
+    static constexpr std::uint64_t CARRY = 1u << 0;
+    static constexpr std::uint64_t ZERO = 1u << 6;
+    static constexpr std::uint64_t TRAP = 1u << 8;            // TF: single-step
+    static constexpr std::uint64_t INTERRUPT_FLAG = 1u << 9;  // IF: maskable interrupts on
+    static constexpr std::uint64_t DIRECTION = 1u << 10;      // DF: string ops count down
+
+    constexpr RFlags() = default;
+    constexpr explicit RFlags(std::uint64_t bits) : bits_(bits) {}
+    constexpr std::uint64_t bits() const { return bits_; }
+    constexpr bool contains(std::uint64_t flag) const { return (bits_ & flag) == flag; }
+
+private:
+    std::uint64_t bits_ = 0;
+};
+static_assert(sizeof(RFlags) == 8);  // it is a word of the interrupt stack frame
+static_assert(RFlags(0x202).contains(RFlags::INTERRUPT_FLAG) &&
+              !RFlags(0x2).contains(RFlags::INTERRUPT_FLAG));
+
+// RFLAGS as it is now: pushfq is the only way to read it.
+inline RFlags read_rflags() {
     std::uint64_t flags;
     asm volatile("pushfq; popq %0" : "=r"(flags));
-    return (flags & (1u << 9)) != 0;
+    return RFlags(flags);
 }
+
+// IF (Intel SDM Vol. 1, 3.4.3.3): set when maskable interrupts are delivered.
+inline bool interrupts_enabled() { return read_rflags().contains(RFlags::INTERRUPT_FLAG); }
 
 inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
 inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
 
 // Sleeps until the next interrupt (with interrupts enabled) and returns after its handler.
 inline void halt() { asm volatile("hlt" ::: "memory"); }
-
-// Runs f with interrupts off and puts the interrupt flag back as it was -- never a blind sti,
-// which would turn interrupts on inside code that had them off for a reason.
-template <typename F>
-decltype(auto) without_interrupts(F&& f) {
-    const bool were_enabled = interrupts_enabled();
-    if (were_enabled) disable_interrupts();
-    struct Restore {
-        bool enable;
-        ~Restore() {
-            if (enable) enable_interrupts();
-        }
-    } restore{were_enabled};
-    return std::forward<F>(f)();
-}
 
 // CR2 (Intel SDM Vol. 3A, 2.5): after a page fault, the linear address whose access faulted.
 inline std::uint64_t read_cr2() {
@@ -41,15 +51,33 @@ inline std::uint64_t read_cr2() {
     return value;
 }
 
-// CR3 (Intel SDM Vol. 3A, 4.5): the physical address of the level 4 page table in bits 12..51;
-// the low bits hold flags (PWT, PCD) that the kernel leaves zero.
-inline std::uint64_t read_cr3() {
+// CR3 with 4-level paging and no PCIDs (Intel SDM Vol. 3A, 4.5 "4-Level Paging and 5-Level
+// Paging"): the physical address of the level 4 page table in bits 12..51, and two flags for
+// how the CPU caches that table, PWT (bit 3) and PCD (bit 4), which the kernel leaves zero.
+class Cr3 {
+public:
+    static constexpr std::uint64_t ADDRESS_MASK = 0x000f'ffff'ffff'f000;
+    static constexpr std::uint64_t PAGE_LEVEL_WRITE_THROUGH = 1u << 3;  // PWT
+    static constexpr std::uint64_t PAGE_LEVEL_CACHE_DISABLE = 1u << 4;  // PCD
+
+    constexpr explicit Cr3(std::uint64_t raw) : raw_(raw) {}
+    constexpr std::uint64_t raw() const { return raw_; }
+    // Where the level 4 table is (it fills one 4 KiB frame).
+    constexpr std::uint64_t level_4_table() const { return raw_ & ADDRESS_MASK; }
+    constexpr std::uint64_t flags() const {
+        return raw_ & (PAGE_LEVEL_WRITE_THROUGH | PAGE_LEVEL_CACHE_DISABLE);
+    }
+
+private:
+    std::uint64_t raw_;
+};
+static_assert(Cr3(0x10'2018).level_4_table() == 0x10'2000 && Cr3(0x10'2018).flags() == 0x18);
+
+inline Cr3 read_cr3() {
     std::uint64_t value;
     asm volatile("mov %%cr3, %0" : "=r"(value));
-    return value;
+    return Cr3(value);
 }
-
-inline constexpr std::uint64_t CR3_ADDRESS_MASK = 0x000f'ffff'ffff'f000;
 
 // Idles forever, waking for each interrupt: what the kernel does when it has nothing to do.
 [[noreturn]] inline void hlt_loop() {

@@ -2,12 +2,13 @@
 // for that exception or interrupt is and how to enter it.
 //
 // Entries are typed by the handler they take: the breakpoint entry accepts only a handler
-// without an error code, the double-fault entry only one with an error code, so a handler with
-// the wrong signature does not compile (the x86_64 crate's Entry<F> idea). Handlers are
-// `[[gnu::interrupt]]` functions: the compiler saves every register they use and returns with
-// iretq.
+// without an error code, the page-fault entry only one taking a PageFaultErrorCode, so a handler
+// with the wrong signature does not compile (the x86_64 crate's Entry<F> idea). Handlers are
+// ordinary functions; the entry generates the `[[gnu::interrupt]]` function the CPU enters,
+// which saves every register it uses, calls the handler and returns with iretq.
 #pragma once
 
+#include "cpu.h"
 #include "format.h"
 
 #include <cstddef>
@@ -21,7 +22,7 @@ namespace interrupts {
 struct InterruptStackFrame {
     std::uint64_t instruction_pointer;
     std::uint64_t code_segment;
-    std::uint64_t cpu_flags;
+    cpu::RFlags cpu_flags;
     std::uint64_t stack_pointer;
     std::uint64_t stack_segment;
 };
@@ -29,8 +30,90 @@ static_assert(sizeof(InterruptStackFrame) == 40);
 
 void format_value(fmt::Sink& sink, const InterruptStackFrame& frame, const fmt::Spec& spec);
 
-using Handler = void (*)(InterruptStackFrame*);
-using HandlerWithErrorCode = void (*)(InterruptStackFrame*, std::uint64_t);
+// A selector error code (SDM Vol. 3A, 6.13 "Error Code", figure 6-6), pushed by #TS, #NP, #SS
+// and #GP: which descriptor the fault is about. Zero means none in particular.
+class SelectorErrorCode {
+public:
+    enum class Table : std::uint8_t { Gdt, Idt, Ldt };
+
+    constexpr explicit SelectorErrorCode(std::uint64_t raw) : raw_(raw) {}
+    constexpr std::uint64_t raw() const { return raw_; }
+    // EXT: the fault happened while delivering an event from outside the program.
+    constexpr bool external() const { return (raw_ & EXTERNAL) != 0; }
+    // IDT set: the index is a vector; otherwise TI picks the LDT or the GDT.
+    constexpr Table table() const {
+        return (raw_ & IDT) != 0 ? Table::Idt : (raw_ & TI) != 0 ? Table::Ldt : Table::Gdt;
+    }
+    constexpr std::uint16_t index() const {
+        return static_cast<std::uint16_t>((raw_ >> 3) & 0x1fff);
+    }
+
+private:
+    static constexpr std::uint64_t EXTERNAL = 1u << 0;
+    static constexpr std::uint64_t IDT = 1u << 1;
+    static constexpr std::uint64_t TI = 1u << 2;
+    std::uint64_t raw_;
+};
+static_assert(SelectorErrorCode(0x18).table() == SelectorErrorCode::Table::Gdt);
+static_assert(SelectorErrorCode(0x18).index() == 3 && !SelectorErrorCode(0x18).external());
+static_assert(SelectorErrorCode(0x6b).table() == SelectorErrorCode::Table::Idt);  // vector 13
+static_assert(SelectorErrorCode(0x6b).index() == 13 && SelectorErrorCode(0x6b).external());
+static_assert(SelectorErrorCode(0x0c).table() == SelectorErrorCode::Table::Ldt);
+
+// A page-fault error code (SDM Vol. 3A, 4.7 "Page-Fault Exceptions", figure 4-12): why the
+// access faulted. The address it faulted on is in CR2.
+class PageFaultErrorCode {
+public:
+    static constexpr std::uint64_t PROTECTION_VIOLATION = 1u << 0;  // P: 0 means not present
+    static constexpr std::uint64_t CAUSED_BY_WRITE = 1u << 1;       // W/R
+    static constexpr std::uint64_t USER_MODE = 1u << 2;             // U/S
+    static constexpr std::uint64_t MALFORMED_TABLE = 1u << 3;       // RSVD: a reserved bit set
+    static constexpr std::uint64_t INSTRUCTION_FETCH = 1u << 4;     // I/D
+
+    constexpr explicit PageFaultErrorCode(std::uint64_t raw) : raw_(raw) {}
+    constexpr std::uint64_t raw() const { return raw_; }
+    constexpr bool contains(std::uint64_t flag) const { return (raw_ & flag) == flag; }
+
+private:
+    std::uint64_t raw_;
+};
+static_assert(PageFaultErrorCode(0x3).contains(PageFaultErrorCode::PROTECTION_VIOLATION |
+                                               PageFaultErrorCode::CAUSED_BY_WRITE));
+static_assert(!PageFaultErrorCode(0x10).contains(PageFaultErrorCode::CAUSED_BY_WRITE));
+
+// The handlers the kernel writes: ordinary functions that get the frame, and for the vectors
+// that push one, the error code, typed as what it encodes.
+using Handler = void(InterruptStackFrame& frame);
+template <typename Code>
+using HandlerWith = void(InterruptStackFrame& frame, Code error_code);
+using HandlerWithErrorCode = HandlerWith<std::uint64_t>;
+
+// The functions the CPU enters, one generated per handler. `[[gnu::interrupt]]` gives them the
+// interrupt ABI: they save every register they touch, find the frame (and the error code) where
+// the CPU pushed it, and return with iretq. A plain function in an IDT entry would return with
+// ret into the middle of the frame; these are the only functions an Entry installs.
+template <Handler* H>
+[[gnu::interrupt]] void interrupt_entry(InterruptStackFrame* frame) {
+    H(*frame);
+}
+template <typename Code, HandlerWith<Code>* H>
+[[gnu::interrupt]] void interrupt_entry_with_code(InterruptStackFrame* frame, std::uint64_t code) {
+    H(*frame, Code(code));
+}
+
+// Picks the entry function for a handler type.
+template <typename F>
+struct EntryFunction;
+template <>
+struct EntryFunction<Handler> {
+    template <Handler* H>
+    static constexpr auto of = &interrupt_entry<H>;
+};
+template <typename Code>
+struct EntryFunction<HandlerWith<Code>> {
+    template <HandlerWith<Code>* H>
+    static constexpr auto of = &interrupt_entry_with_code<Code, H>;
+};
 
 // Intel SDM Vol. 3A, 6.14.1 "64-Bit Mode IDT", figure 6-8: a 64-bit interrupt/trap gate.
 class EntryOptions {
@@ -88,10 +171,12 @@ class Entry {
 public:
     constexpr Entry() = default;
 
-    // Installs the handler: present, interrupt gate, the current code segment. Returns the
-    // options for further changes (privilege level, gate type, stack).
-    EntryOptions& set_handler(F handler) {
-        const auto address = reinterpret_cast<std::uint64_t>(handler);
+    // Installs handler H behind its generated interrupt entry: present, interrupt gate, the
+    // current code segment. Returns the options for further changes (privilege level, gate
+    // type, stack). Use: IDT.breakpoint.set_handler<breakpoint_handler>().
+    template <F* H>
+    EntryOptions& set_handler() {
+        const auto address = reinterpret_cast<std::uint64_t>(EntryFunction<F>::template of<H>);
         offset_low_ = static_cast<std::uint16_t>(address);
         offset_mid_ = static_cast<std::uint16_t>(address >> 16);
         offset_high_ = static_cast<std::uint32_t>(address >> 32);
@@ -129,11 +214,11 @@ struct InterruptDescriptorTable {
     Entry<Handler> device_not_available;         // 7  #NM
     Entry<HandlerWithErrorCode> double_fault;    // 8  #DF, error code always 0, must not return
     Entry<Handler> coprocessor_segment_overrun;  // 9  (not generated by 64-bit CPUs)
-    Entry<HandlerWithErrorCode> invalid_tss;     // 10 #TS
-    Entry<HandlerWithErrorCode> segment_not_present;       // 11 #NP
-    Entry<HandlerWithErrorCode> stack_segment_fault;       // 12 #SS
-    Entry<HandlerWithErrorCode> general_protection_fault;  // 13 #GP
-    Entry<HandlerWithErrorCode> page_fault;                // 14 #PF
+    Entry<HandlerWith<SelectorErrorCode>> invalid_tss;               // 10 #TS
+    Entry<HandlerWith<SelectorErrorCode>> segment_not_present;       // 11 #NP
+    Entry<HandlerWith<SelectorErrorCode>> stack_segment_fault;       // 12 #SS
+    Entry<HandlerWith<SelectorErrorCode>> general_protection_fault;  // 13 #GP
+    Entry<HandlerWith<PageFaultErrorCode>> page_fault;               // 14 #PF
     Entry<Handler> reserved_15;
     Entry<Handler> x87_floating_point;               // 16 #MF
     Entry<HandlerWithErrorCode> alignment_check;     // 17 #AC
@@ -166,12 +251,9 @@ void init_idt();
 // The architectural name of exception vector 0..31 (SDM Vol. 3A, table 6-1).
 const char* exception_name(std::uint8_t vector);
 
-// An exception's error code, shown decoded for the vectors that push one.
-struct ErrorCode {
-    std::uint8_t vector;
-    std::uint64_t code;
-};
-void format_value(fmt::Sink& sink, const ErrorCode& error, const fmt::Spec& spec);
+// Error codes as reports show them: the raw value, then what it says.
+void format_value(fmt::Sink& sink, const SelectorErrorCode& code, const fmt::Spec& spec);
+void format_value(fmt::Sink& sink, const PageFaultErrorCode& code, const fmt::Spec& spec);
 
 // How many breakpoints the handler has seen (tests check that it really ran).
 std::uint64_t breakpoint_count();

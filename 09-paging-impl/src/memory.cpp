@@ -18,7 +18,7 @@ constinit std::optional<BootInfoFrameAllocator> frame_allocator_storage;
 }  // namespace
 
 PageTable* active_level_4_table(std::uint64_t physical_memory_offset) {
-    const PhysAddr level_4(cpu::read_cr3() & cpu::CR3_ADDRESS_MASK);
+    const PhysAddr level_4 = cpu::read_cr3().level_4_table();
     return phys_to_virt(level_4, physical_memory_offset).as_ptr<PageTable>();
 }
 

@@ -31,8 +31,7 @@ volatile std::uint64_t depth = 0;
     depth = depth + 1;
 }
 
-[[gnu::interrupt]] void test_double_fault_handler(interrupts::InterruptStackFrame* frame,
-                                                  std::uint64_t) {
+[[noreturn]] void test_double_fault_handler(interrupts::InterruptStackFrame& frame, std::uint64_t) {
     std::uintptr_t rsp;
     asm volatile("mov %%rsp, %0" : "=r"(rsp));
     const auto guard = reinterpret_cast<std::uintptr_t>(__stack_guard);
@@ -44,23 +43,23 @@ volatile std::uint64_t depth = 0;
             rsp, gdt::double_fault_stack_bottom(), gdt::double_fault_stack_top());
         exit_qemu(QemuExitCode::Failed);
     }
-    if (frame->stack_pointer < guard || frame->stack_pointer >= bottom + 4096) {
+    if (frame.stack_pointer < guard || frame.stack_pointer >= bottom + 4096) {
         serial_println(
             "[failed]\n\nError: the interrupted stack pointer {:#x} is not at the guard page {:#x}",
-            frame->stack_pointer, guard);
+            frame.stack_pointer, guard);
         exit_qemu(QemuExitCode::Failed);
     }
     serial_println("[ok]");
     serial_println(
         "(double fault on the IST stack at {:#x}; the kernel stack overflowed at {:#x} after {} "
         "calls)",
-        rsp, frame->stack_pointer, static_cast<std::uint64_t>(depth));
+        rsp, frame.stack_pointer, static_cast<std::uint64_t>(depth));
     exit_qemu(QemuExitCode::Success);
 }
 
 // Present so the double fault comes from the page fault that cannot be delivered, not from a
 // missing gate. Entering it means the CPU could push a frame after all.
-[[gnu::interrupt]] void test_page_fault_handler(interrupts::InterruptStackFrame*, std::uint64_t) {
+void test_page_fault_handler(interrupts::InterruptStackFrame&, interrupts::PageFaultErrorCode) {
     serial_println("[failed]\n\nError: the page fault was delivered on the overflowed stack");
     exit_qemu(QemuExitCode::Failed);
 }
@@ -70,9 +69,9 @@ volatile std::uint64_t depth = 0;
 extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
     serial_print("stack_overflow::stack_overflow...\t");
     gdt::init();
-    TEST_IDT.page_fault.set_handler(test_page_fault_handler);
-    TEST_IDT.double_fault.set_handler(test_double_fault_handler)
-        .set_stack_index(gdt::DOUBLE_FAULT_IST_INDEX);
+    TEST_IDT.page_fault.set_handler<test_page_fault_handler>();
+    TEST_IDT.double_fault.set_handler<test_double_fault_handler>().set_stack_index(
+        gdt::DOUBLE_FAULT_IST_INDEX);
     TEST_IDT.load();
 
     stack_overflow();

@@ -52,7 +52,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     asm volatile("int3");
 
     // The page tables the boot shim built: CR3 holds the physical address of the top one.
-    println("Level 4 page table at: {:#x}", cpu::read_cr3() & cpu::CR3_ADDRESS_MASK);
+    println("Level 4 page table at: {:#x}", cpu::read_cr3().level_4_table().as_u64());
     println("Usable memory: {} KiB", memory::boot_information().usable_bytes() / 1024);
 
     // The heap: one value, an array that grows, and a shared object with its reference count.
@@ -104,7 +104,7 @@ extern "C" const char boot_pml4[];  // common/boot/boot.S
 // CR3 points at the level 4 table the boot shim built (identity-mapped, so its virtual address
 // is its physical one).
 KERNEL_TEST(test_cr3_is_boot_pml4) {
-    ASSERT_EQ(cpu::read_cr3() & cpu::CR3_ADDRESS_MASK, reinterpret_cast<std::uint64_t>(boot_pml4));
+    ASSERT_EQ(cpu::read_cr3().level_4_table().as_u64(), reinterpret_cast<std::uint64_t>(boot_pml4));
 }
 #else
 [[noreturn]] void panic_handler(const PanicInfo& info) { show_panic_and_halt(info); }

@@ -22,7 +22,7 @@ void format_value(fmt::Sink& sink, const InterruptStackFrame& frame, const fmt::
                    "    stack_pointer: {:#x},\n"
                    "    stack_segment: {:#x},\n"
                    "}}",
-                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags,
+                   frame.instruction_pointer, frame.code_segment, frame.cpu_flags.bits(),
                    frame.stack_pointer, frame.stack_segment);
 }
 
@@ -79,33 +79,23 @@ const char* exception_name(std::uint8_t vector) {
     return vector < 32 ? names[vector] : "INTERRUPT";
 }
 
-void format_value(fmt::Sink& sink, const ErrorCode& error, const fmt::Spec&) {
-    const std::uint64_t code = error.code;
-    fmt::format_to(sink, "error code: {:#x}", code);
-    switch (error.vector) {
-        case 10:
-        case 11:
-        case 12:
-        case 13: {
-            // A selector error code (SDM Vol. 3A, 6.13, figure 6-6). Zero means "not about a
-            // particular segment", which is what most #GPs in 64-bit mode are.
-            if (code == 0) return;
-            const char* table = (code & 0x2) != 0 ? "IDT" : (code & 0x4) != 0 ? "LDT" : "GDT";
-            fmt::format_to(sink, " ({} index {}{})", table, (code >> 3) & 0x1fff,
-                           (code & 0x1) != 0 ? ", external event" : "");
-            return;
-        }
-        case 14:
-            // SDM Vol. 3A, 4.7, figure 4-12.
-            fmt::format_to(sink, " ({}, {}, {} mode{}{})",
-                           (code & 0x1) != 0 ? "protection violation" : "not present",
-                           (code & 0x2) != 0 ? "write" : "read",
-                           (code & 0x4) != 0 ? "user" : "kernel",
-                           (code & 0x8) != 0 ? ", reserved bit set" : "",
-                           (code & 0x10) != 0 ? ", instruction fetch" : "");
-            return;
-        default: return;
-    }
+void format_value(fmt::Sink& sink, const SelectorErrorCode& code, const fmt::Spec&) {
+    fmt::format_to(sink, "error code: {:#x}", code.raw());
+    // Zero means "not about a particular segment", which is what most #GPs in 64-bit mode are.
+    if (code.raw() == 0) return;
+    constexpr const char* tables[] = {"GDT", "IDT", "LDT"};
+    fmt::format_to(sink, " ({} index {}{})", tables[static_cast<int>(code.table())], code.index(),
+                   code.external() ? ", external event" : "");
+}
+
+void format_value(fmt::Sink& sink, const PageFaultErrorCode& code, const fmt::Spec&) {
+    using E = PageFaultErrorCode;
+    fmt::format_to(sink, "error code: {:#x} ({}, {}, {} mode{}{})", code.raw(),
+                   code.contains(E::PROTECTION_VIOLATION) ? "protection violation" : "not present",
+                   code.contains(E::CAUSED_BY_WRITE) ? "write" : "read",
+                   code.contains(E::USER_MODE) ? "user" : "kernel",
+                   code.contains(E::MALFORMED_TABLE) ? ", reserved bit set" : "",
+                   code.contains(E::INSTRUCTION_FETCH) ? ", instruction fetch" : "");
 }
 
 namespace {
@@ -113,23 +103,21 @@ namespace {
 constinit InterruptDescriptorTable IDT{};
 constinit std::atomic<std::uint64_t> breakpoints{0};
 
-[[gnu::interrupt]] void breakpoint_handler(InterruptStackFrame* frame) {
+void breakpoint_handler(InterruptStackFrame& frame) {
     breakpoints.fetch_add(1, std::memory_order_relaxed);
-    println("EXCEPTION: BREAKPOINT\n{}", *frame);
+    println("EXCEPTION: BREAKPOINT\n{}", frame);
 }
 
 // Runs on the IST stack (see gdt.h): the kernel stack may be the very thing that failed.
-[[gnu::interrupt]] void double_fault_handler(InterruptStackFrame* frame,
-                                             std::uint64_t /*always 0*/) {
-    panic("EXCEPTION: DOUBLE FAULT\n{}", *frame);
+[[noreturn]] void double_fault_handler(InterruptStackFrame& frame, std::uint64_t /*always 0*/) {
+    panic("EXCEPTION: DOUBLE FAULT\n{}", frame);
 }
 
 // A page fault says what went wrong in its error code and where in CR2. Read CR2 first thing:
 // a second page fault (even while printing) would overwrite it.
-[[gnu::interrupt]] void page_fault_handler(InterruptStackFrame* frame, std::uint64_t code) {
-    const std::uint64_t accessed = cpu::read_cr2();
-    panic("EXCEPTION: PAGE FAULT\nAccessed Address: {:#x}\n{}\n{}", accessed, ErrorCode{14, code},
-          *frame);
+void page_fault_handler(InterruptStackFrame& frame, PageFaultErrorCode code) {
+    const memory::VirtAddr accessed = cpu::read_cr2();
+    panic("EXCEPTION: PAGE FAULT\nAccessed Address: {:#x}\n{}\n{}", accessed.as_u64(), code, frame);
 }
 
 [[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame) {
@@ -138,27 +126,32 @@ constinit std::atomic<std::uint64_t> breakpoints{0};
 
 [[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame,
                          std::uint64_t code) {
-    panic("EXCEPTION: {} (vector {})\n{}\n{}", exception_name(vector), vector,
-          ErrorCode{vector, code}, frame);
+    panic("EXCEPTION: {} (vector {})\nerror code: {:#x}\n{}", exception_name(vector), vector, code,
+          frame);
+}
+
+// A typed error code shows what it says (format_value above).
+template <typename Code>
+[[noreturn]] void report(std::uint8_t vector, const InterruptStackFrame& frame, Code code) {
+    panic("EXCEPTION: {} (vector {})\n{}\n{}", exception_name(vector), vector, code, frame);
 }
 
 // One handler per remaining vector: the vector number is known only by which function ran.
 template <std::uint8_t Vector>
-[[gnu::interrupt]] void exception_handler(InterruptStackFrame* frame) {
-    report(Vector, *frame);
+void exception_handler(InterruptStackFrame& frame) {
+    report(Vector, frame);
 }
 
-template <std::uint8_t Vector>
-[[gnu::interrupt]] void exception_handler_with_code(InterruptStackFrame* frame,
-                                                    std::uint64_t code) {
-    report(Vector, *frame, code);
+template <std::uint8_t Vector, typename Code>
+void exception_handler_with_code(InterruptStackFrame& frame, Code code) {
+    report(Vector, frame, code);
 }
 
 constinit std::atomic<std::uint64_t> ticks{0};
 
 // Hardware interrupt handlers do their work, then tell the PIC they are done; until then the
 // PIC delivers no further interrupt of the same or lower priority.
-[[gnu::interrupt]] void timer_interrupt_handler(InterruptStackFrame*) {
+void timer_interrupt_handler(InterruptStackFrame&) {
     ticks.fetch_add(1, std::memory_order_relaxed);
     print(".");
     pic::PICS.lock()->notify_end_of_interrupt(static_cast<std::uint8_t>(InterruptIndex::Timer));
@@ -170,7 +163,7 @@ constexpr std::uint16_t PS2_DATA_PORT = 0x60;
 
 // The handler only moves the scancode into the keyboard task's queue and wakes the task: it
 // neither blocks nor allocates, and decoding and printing happen outside interrupt context.
-[[gnu::interrupt]] void keyboard_interrupt_handler(InterruptStackFrame*) {
+void keyboard_interrupt_handler(InterruptStackFrame&) {
     const std::uint8_t scancode = port::Port<std::uint8_t, port::ReadOnly>(PS2_DATA_PORT).read();
     task::keyboard::add_scancode(scancode);
     pic::PICS.lock()->notify_end_of_interrupt(static_cast<std::uint8_t>(InterruptIndex::Keyboard));
@@ -178,43 +171,44 @@ constexpr std::uint16_t PS2_DATA_PORT = 0x60;
 
 template <std::size_t... I>
 void set_reserved_22_27(std::index_sequence<I...>) {
-    (IDT.reserved_22_27[I].set_handler(exception_handler<22 + I>), ...);
+    (IDT.reserved_22_27[I].set_handler<exception_handler<22 + I>>(), ...);
 }
 
 }  // namespace
 
 void init_idt() {
-    IDT.divide_error.set_handler(exception_handler<0>);
-    IDT.debug.set_handler(exception_handler<1>);
-    IDT.non_maskable_interrupt.set_handler(exception_handler<2>);
-    IDT.breakpoint.set_handler(breakpoint_handler);
-    IDT.overflow.set_handler(exception_handler<4>);
-    IDT.bound_range_exceeded.set_handler(exception_handler<5>);
-    IDT.invalid_opcode.set_handler(exception_handler<6>);
-    IDT.device_not_available.set_handler(exception_handler<7>);
-    IDT.double_fault.set_handler(double_fault_handler).set_stack_index(gdt::DOUBLE_FAULT_IST_INDEX);
-    IDT.coprocessor_segment_overrun.set_handler(exception_handler<9>);
-    IDT.invalid_tss.set_handler(exception_handler_with_code<10>);
-    IDT.segment_not_present.set_handler(exception_handler_with_code<11>);
-    IDT.stack_segment_fault.set_handler(exception_handler_with_code<12>);
-    IDT.general_protection_fault.set_handler(exception_handler_with_code<13>);
-    IDT.page_fault.set_handler(page_fault_handler);
-    IDT.reserved_15.set_handler(exception_handler<15>);
-    IDT.x87_floating_point.set_handler(exception_handler<16>);
-    IDT.alignment_check.set_handler(exception_handler_with_code<17>);
-    IDT.machine_check.set_handler(exception_handler<18>);
-    IDT.simd_floating_point.set_handler(exception_handler<19>);
-    IDT.virtualization.set_handler(exception_handler<20>);
-    IDT.control_protection.set_handler(exception_handler_with_code<21>);
+    IDT.divide_error.set_handler<exception_handler<0>>();
+    IDT.debug.set_handler<exception_handler<1>>();
+    IDT.non_maskable_interrupt.set_handler<exception_handler<2>>();
+    IDT.breakpoint.set_handler<breakpoint_handler>();
+    IDT.overflow.set_handler<exception_handler<4>>();
+    IDT.bound_range_exceeded.set_handler<exception_handler<5>>();
+    IDT.invalid_opcode.set_handler<exception_handler<6>>();
+    IDT.device_not_available.set_handler<exception_handler<7>>();
+    IDT.double_fault.set_handler<double_fault_handler>().set_stack_index(
+        gdt::DOUBLE_FAULT_IST_INDEX);
+    IDT.coprocessor_segment_overrun.set_handler<exception_handler<9>>();
+    IDT.invalid_tss.set_handler<exception_handler_with_code<10, SelectorErrorCode>>();
+    IDT.segment_not_present.set_handler<exception_handler_with_code<11, SelectorErrorCode>>();
+    IDT.stack_segment_fault.set_handler<exception_handler_with_code<12, SelectorErrorCode>>();
+    IDT.general_protection_fault.set_handler<exception_handler_with_code<13, SelectorErrorCode>>();
+    IDT.page_fault.set_handler<page_fault_handler>();
+    IDT.reserved_15.set_handler<exception_handler<15>>();
+    IDT.x87_floating_point.set_handler<exception_handler<16>>();
+    IDT.alignment_check.set_handler<exception_handler_with_code<17, std::uint64_t>>();
+    IDT.machine_check.set_handler<exception_handler<18>>();
+    IDT.simd_floating_point.set_handler<exception_handler<19>>();
+    IDT.virtualization.set_handler<exception_handler<20>>();
+    IDT.control_protection.set_handler<exception_handler_with_code<21, std::uint64_t>>();
     set_reserved_22_27(std::make_index_sequence<6>{});
-    IDT.hypervisor_injection.set_handler(exception_handler<28>);
-    IDT.vmm_communication.set_handler(exception_handler_with_code<29>);
-    IDT.security.set_handler(exception_handler_with_code<30>);
-    IDT.reserved_31.set_handler(exception_handler<31>);
-    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Timer) - 32].set_handler(
-        timer_interrupt_handler);
-    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Keyboard) - 32].set_handler(
-        keyboard_interrupt_handler);
+    IDT.hypervisor_injection.set_handler<exception_handler<28>>();
+    IDT.vmm_communication.set_handler<exception_handler_with_code<29, std::uint64_t>>();
+    IDT.security.set_handler<exception_handler_with_code<30, std::uint64_t>>();
+    IDT.reserved_31.set_handler<exception_handler<31>>();
+    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Timer) - 32]
+        .set_handler<timer_interrupt_handler>();
+    IDT.interrupts[static_cast<std::uint8_t>(InterruptIndex::Keyboard) - 32]
+        .set_handler<keyboard_interrupt_handler>();
     IDT.load();
 }
 

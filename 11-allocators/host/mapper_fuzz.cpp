@@ -50,7 +50,7 @@ private:
 
 struct Mapping {
     std::uint64_t frame;
-    std::uint64_t flags;
+    PageTableFlags flags;
 };
 
 // A page from four small index choices: level 4 {0, 1, 256, 511}, level 3 and 2 {0, 1, 2, 511},
@@ -102,11 +102,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case 0:
             case 1: {
                 const std::uint64_t frame = (std::uint64_t{d} << 8 | c) * PAGE_SIZE + 0x1'0000'0000;
-                const std::uint64_t flags = (a & 4 ? PageTableFlags::WRITABLE : 0) |
-                                            (a & 8 ? PageTableFlags::USER_ACCESSIBLE : 0) |
-                                            (a & 16 ? PageTableFlags::NO_EXECUTE : 0);
+                const PageTableFlags none{};
+                const PageTableFlags flags = (a & 4 ? PageTableFlags::WRITABLE : none) |
+                                             (a & 8 ? PageTableFlags::USER_ACCESSIBLE : none) |
+                                             (a & 16 ? PageTableFlags::NO_EXECUTE : none);
                 auto result = mapper.map_to(page, PhysFrame<>::from_start_address(PhysAddr(frame)),
-                                            PageTableFlags(flags), frames);
+                                            flags, frames);
                 const bool mapped = model.contains(address.as_u64());
                 if (result.is_ok()) {
                     result.value().ignore();  // host memory: there is no TLB entry to drop

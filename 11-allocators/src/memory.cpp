@@ -37,8 +37,7 @@ void init(std::uint64_t multiboot_info_phys) {
     const bool no_execute = (cpu::read_efer() & cpu::EFER_NXE) != 0;
     mapper_storage.emplace(
         active_level_4_table(offset), offset,
-        PageTableFlags(no_execute ? PageTableFlags::ALL
-                                  : PageTableFlags::ALL & ~PageTableFlags::NO_EXECUTE));
+        no_execute ? PageTableFlags::ALL : PageTableFlags::ALL & ~PageTableFlags::NO_EXECUTE);
     frame_allocator_storage.emplace(*boot_info_storage, PhysAddr(boot::physical_memory_mapped()));
 }
 

@@ -9,37 +9,57 @@
 
 namespace memory {
 
-// The bits of a page table entry that are flags (SDM Vol. 3A, tables 4-15 to 4-20).
+// The bits of a page table entry that are flags (SDM Vol. 3A, tables 4-15 to 4-20). Flags
+// combine only with flags; a plain word becomes flags only through the explicit constructor,
+// which keeps the flag bits and drops the rest (the address bits 12..51 above all).
 class PageTableFlags {
 public:
-    static constexpr std::uint64_t PRESENT = 1ull << 0;
-    static constexpr std::uint64_t WRITABLE = 1ull << 1;
-    static constexpr std::uint64_t USER_ACCESSIBLE = 1ull << 2;
-    static constexpr std::uint64_t WRITE_THROUGH = 1ull << 3;
-    static constexpr std::uint64_t NO_CACHE = 1ull << 4;
-    static constexpr std::uint64_t ACCESSED = 1ull << 5;
-    static constexpr std::uint64_t DIRTY = 1ull << 6;
-    static constexpr std::uint64_t HUGE_PAGE =
-        1ull << 7;  // PS: in a level 3 or 2 entry, maps 1 GiB / 2 MiB
-    static constexpr std::uint64_t GLOBAL = 1ull << 8;
-    static constexpr std::uint64_t NO_EXECUTE = 1ull << 63;
-    static constexpr std::uint64_t ALL = PRESENT | WRITABLE | USER_ACCESSIBLE | WRITE_THROUGH |
-                                         NO_CACHE | ACCESSED | DIRTY | HUGE_PAGE | GLOBAL |
-                                         NO_EXECUTE;
+    static const PageTableFlags PRESENT;
+    static const PageTableFlags WRITABLE;
+    static const PageTableFlags USER_ACCESSIBLE;
+    static const PageTableFlags WRITE_THROUGH;
+    static const PageTableFlags NO_CACHE;
+    static const PageTableFlags ACCESSED;
+    static const PageTableFlags DIRTY;
+    static const PageTableFlags HUGE_PAGE;  // PS: in a level 3 or 2 entry, maps 1 GiB / 2 MiB
+    static const PageTableFlags GLOBAL;
+    static const PageTableFlags NO_EXECUTE;
+    static const PageTableFlags ALL;
 
     constexpr PageTableFlags() = default;
-    constexpr PageTableFlags(std::uint64_t bits)
-        : bits_(bits & ALL) {}  // NOLINT: flags combine with |
+    constexpr explicit PageTableFlags(std::uint64_t bits) : bits_(bits & ALL_BITS) {}
     constexpr std::uint64_t bits() const { return bits_; }
-    constexpr bool contains(std::uint64_t flag) const { return (bits_ & flag) == flag; }
+    constexpr bool contains(PageTableFlags flags) const {
+        return (bits_ & flags.bits_) == flags.bits_;
+    }
     constexpr PageTableFlags operator|(PageTableFlags other) const {
         return PageTableFlags(bits_ | other.bits_);
     }
+    constexpr PageTableFlags operator&(PageTableFlags other) const {
+        return PageTableFlags(bits_ & other.bits_);
+    }
+    constexpr PageTableFlags operator~() const { return PageTableFlags(~bits_); }
     constexpr bool operator==(const PageTableFlags&) const = default;
 
 private:
+    // Bits 0..8 and 63; 9..11 and 52..62 are free for software, which this kernel does not use.
+    static constexpr std::uint64_t ALL_BITS = 0x8000'0000'0000'01ff;
     std::uint64_t bits_ = 0;
 };
+inline constexpr PageTableFlags PageTableFlags::PRESENT{1ull << 0};
+inline constexpr PageTableFlags PageTableFlags::WRITABLE{1ull << 1};
+inline constexpr PageTableFlags PageTableFlags::USER_ACCESSIBLE{1ull << 2};
+inline constexpr PageTableFlags PageTableFlags::WRITE_THROUGH{1ull << 3};
+inline constexpr PageTableFlags PageTableFlags::NO_CACHE{1ull << 4};
+inline constexpr PageTableFlags PageTableFlags::ACCESSED{1ull << 5};
+inline constexpr PageTableFlags PageTableFlags::DIRTY{1ull << 6};
+inline constexpr PageTableFlags PageTableFlags::HUGE_PAGE{1ull << 7};
+inline constexpr PageTableFlags PageTableFlags::GLOBAL{1ull << 8};
+inline constexpr PageTableFlags PageTableFlags::NO_EXECUTE{1ull << 63};
+inline constexpr PageTableFlags PageTableFlags::ALL{ALL_BITS};
+static_assert((PageTableFlags::PRESENT | PageTableFlags::WRITABLE).bits() == 0x3);
+static_assert(PageTableFlags(0x8000'0000'0010'2063).bits() == 0x8000'0000'0000'0063);
+static_assert((PageTableFlags::ALL & ~PageTableFlags::NO_EXECUTE).bits() == 0x1ff);
 
 // One 8-byte entry: flags plus the physical address of a frame or of the next table.
 class PageTableEntry {

@@ -65,9 +65,6 @@ public:
     static constexpr VirtAddr truncate(std::uint64_t address) {
         return VirtAddr(sign_extend(address));
     }
-    static VirtAddr of(const volatile void* pointer) {
-        return VirtAddr(reinterpret_cast<std::uint64_t>(pointer));
-    }
 
     constexpr std::uint64_t as_u64() const { return address_; }
     template <typename T>

@@ -57,7 +57,7 @@ public:
     // without no-execute, a caller's NO_EXECUTE is dropped and the page stays executable: the most
     // that CPU can do, where bit 63 would make the entry fault.
     OffsetPageTable(PageTable* level_4_table, std::uint64_t physical_memory_offset,
-                    PageTableFlags supported = PageTableFlags(PageTableFlags::ALL))
+                    PageTableFlags supported = PageTableFlags::ALL)
         : level_4_(level_4_table), offset_(physical_memory_offset), supported_(supported) {}
 
     // Walks the four levels by hand, stopping early at 1 GiB and 2 MiB pages.

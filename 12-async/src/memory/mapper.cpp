@@ -76,9 +76,8 @@ Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<>
                                                         FrameAllocator& allocator) {
     const VirtAddr address = page.start_address();
     // Intermediate entries allow whatever the leaf allows; the leaf entry decides.
-    const PageTableFlags parent_flags =
-        PageTableFlags(PageTableFlags::PRESENT | PageTableFlags::WRITABLE) |
-        PageTableFlags(flags.bits() & PageTableFlags::USER_ACCESSIBLE);
+    const PageTableFlags parent_flags = PageTableFlags::PRESENT | PageTableFlags::WRITABLE |
+                                        (flags & PageTableFlags::USER_ACCESSIBLE);
 
     auto l3 = next_table_create((*level_4_)[address.p4_index()], parent_flags, offset_, allocator);
     if (l3.is_err()) return Err<MapToError>{l3.error()};
@@ -91,8 +90,7 @@ Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<>
 
     PageTableEntry& entry = (*l1.value())[address.p1_index()];
     if (!entry.is_unused()) return Err<MapToError>{MapToError::PageAlreadyMapped};
-    entry.set(frame.start_address(),
-              PageTableFlags((flags.bits() | PageTableFlags::PRESENT) & supported_.bits()));
+    entry.set(frame.start_address(), (flags | PageTableFlags::PRESENT) & supported_);
     return MapperFlush(address);
 }
 

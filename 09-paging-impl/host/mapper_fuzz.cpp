@@ -90,7 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // table map_to forgot to zero would show up as stray mappings.
     std::memset(memory, 0, PAGE_SIZE);
     OffsetPageTable mapper(reinterpret_cast<PageTable*>(memory),
-                           reinterpret_cast<std::uint64_t>(memory));
+                           VirtAddr(reinterpret_cast<std::uint64_t>(memory)));
     SequentialFrames frames;
     std::map<std::uint64_t, Mapping> model;
 

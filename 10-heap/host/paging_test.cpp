@@ -25,7 +25,7 @@ struct FakePhysicalMemory {
         static_cast<std::uint8_t*>(std::aligned_alloc(PAGE_SIZE, FRAMES* PAGE_SIZE));
     FakePhysicalMemory() { std::memset(base, 0, FRAMES * PAGE_SIZE); }
     ~FakePhysicalMemory() { std::free(base); }
-    std::uint64_t offset() const { return reinterpret_cast<std::uint64_t>(base); }
+    VirtAddr offset() const { return VirtAddr(reinterpret_cast<std::uint64_t>(base)); }
     PageTable* table(std::uint64_t phys) { return reinterpret_cast<PageTable*>(base + phys); }
 };
 

@@ -12,46 +12,49 @@ namespace memory {
 namespace {
 
 constinit std::optional<boot_info::BootInfo> boot_info_storage;
-constinit std::optional<OffsetPageTable> mapper_storage;
-constinit std::optional<BootInfoFrameAllocator> frame_allocator_storage;
+constinit Spinlock<std::optional<OffsetPageTable>> mapper_storage{std::nullopt};
+constinit Spinlock<std::optional<BootInfoFrameAllocator>> frame_allocator_storage{std::nullopt};
 
 }  // namespace
 
-PageTable* active_level_4_table(std::uint64_t physical_memory_offset) {
+PageTable* active_level_4_table(VirtAddr physical_memory_offset) {
     const PhysAddr level_4 = cpu::read_cr3().level_4_table();
     return phys_to_virt(level_4, physical_memory_offset).as_ptr<PageTable>();
 }
 
-void init(std::uint64_t multiboot_info_phys) {
-    const std::uint64_t offset = boot::PHYSICAL_MEMORY_OFFSET;
-    const PhysAddr info_phys(multiboot_info_phys);
+void init(PhysAddr info_phys) {
+    const VirtAddr offset(boot::PHYSICAL_MEMORY_OFFSET);
     // The kernel runs identity-mapped, so its linker symbols are physical addresses too.
     const boot_info::PhysRange kernel{PhysAddr(reinterpret_cast<std::uint64_t>(__kernel_start)),
                                       PhysAddr(reinterpret_cast<std::uint64_t>(__kernel_end))};
-    auto parsed = boot_info::BootInfo::parse(
-        phys_to_virt(info_phys, offset).as_ptr<const std::uint8_t>(), info_phys, offset, kernel);
+    auto parsed =
+        boot_info::BootInfo::parse(phys_to_virt(info_phys, offset).as_ptr<const std::uint8_t>(),
+                                   info_phys, offset.as_u64(), kernel);
     if (parsed.is_err())
         panic("cannot read the boot information: {}", boot_info::describe(parsed.error()));
     boot_info_storage = parsed.value();
     // Bit 63 (no-execute) goes into new entries only where the shim turned it on.
     const bool no_execute = (cpu::read_efer() & cpu::EFER_NXE) != 0;
-    mapper_storage.emplace(
+    mapper_storage.lock()->emplace(
         active_level_4_table(offset), offset,
         no_execute ? PageTableFlags::ALL : PageTableFlags::ALL & ~PageTableFlags::NO_EXECUTE);
-    frame_allocator_storage.emplace(*boot_info_storage, PhysAddr(boot::physical_memory_mapped()));
+    frame_allocator_storage.lock()->emplace(*boot_info_storage,
+                                            PhysAddr(boot::physical_memory_mapped()));
 }
 
 const boot_info::BootInfo& boot_information() {
     if (!boot_info_storage) panic("memory::init has not run");
     return *boot_info_storage;
 }
-OffsetPageTable& mapper() {
-    if (!mapper_storage) panic("memory::init has not run");
-    return *mapper_storage;
+Locked<OffsetPageTable> mapper() {
+    auto guard = mapper_storage.lock();
+    if (!*guard) panic("memory::init has not run");
+    return Locked<OffsetPageTable>(std::move(guard));
 }
-BootInfoFrameAllocator& frame_allocator() {
-    if (!frame_allocator_storage) panic("memory::init has not run");
-    return *frame_allocator_storage;
+Locked<BootInfoFrameAllocator> frame_allocator() {
+    auto guard = frame_allocator_storage.lock();
+    if (!*guard) panic("memory::init has not run");
+    return Locked<BootInfoFrameAllocator>(std::move(guard));
 }
 
 }  // namespace memory
@@ -65,7 +68,7 @@ namespace memory {
 namespace {
 
 std::uint64_t translated(std::uint64_t virt) {
-    const auto t = mapper().translate_addr(VirtAddr(virt));
+    const auto t = mapper()->translate_addr(VirtAddr(virt));
     return t ? t->as_u64() : ~0ull;
 }
 
@@ -77,7 +80,7 @@ KERNEL_TEST(test_translate_vga_buffer) { ASSERT_EQ(translated(0xb8000), 0xb8000u
 // Kernel code, identity-mapped in 4 KiB pages, read-only and executable.
 KERNEL_TEST(test_translate_kernel_code) {
     const auto code = reinterpret_cast<std::uint64_t>(&kernel_main);
-    const auto t = mapper().translate(VirtAddr(code));
+    const auto t = mapper()->translate(VirtAddr(code));
     ASSERT_TRUE(t.has_value());
     ASSERT_EQ(t->address.as_u64(), code);
     ASSERT_EQ(t->page_size, Size4KiB::SIZE);
@@ -92,7 +95,7 @@ KERNEL_TEST(test_translate_offset_mapping) {
     std::uint32_t eax = 0x8000'0001, ebx, ecx = 0, edx;
     asm("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
     const bool gib_pages = (edx >> 26 & 1) != 0;
-    const auto t = mapper().translate(VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + 0x12'3456));
+    const auto t = mapper()->translate(VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + 0x12'3456));
     ASSERT_TRUE(t.has_value());
     ASSERT_EQ(t->address.as_u64(), 0x12'3456u);
     ASSERT_EQ(t->page_size, gib_pages ? Size1GiB::SIZE : Size2MiB::SIZE);
@@ -104,47 +107,47 @@ KERNEL_TEST(test_translate_offset_mapping) {
 }
 
 KERNEL_TEST(test_translate_unmapped) {
-    ASSERT_TRUE(!mapper().translate_addr(VirtAddr(0xdead'beaf'000)).has_value());
+    ASSERT_TRUE(!mapper()->translate_addr(VirtAddr(0xdead'beaf'000)).has_value());
     ASSERT_TRUE(
-        !mapper().translate_addr(VirtAddr(0)).has_value());  // the null page is left unmapped
+        !mapper()->translate_addr(VirtAddr(0)).has_value());  // the null page is left unmapped
 }
 
 // A new page backed by a fresh frame: what is written through the page is read through the
 // frame's offset-mapped address, and the other way round.
 KERNEL_TEST(test_map_new_page) {
     const auto page = Page<>::containing_address(VirtAddr(0x5555'0000'0000));
-    const auto frame = frame_allocator().allocate_frame();
+    const auto frame = frame_allocator()->allocate_frame();
     ASSERT_TRUE(frame.has_value());
-    auto mapped = mapper().map_to(
-        page, *frame, PageTableFlags::WRITABLE | PageTableFlags::NO_EXECUTE, frame_allocator());
+    auto mapped = mapper()->map_to(
+        page, *frame, PageTableFlags::WRITABLE | PageTableFlags::NO_EXECUTE, *frame_allocator());
     ASSERT_TRUE(mapped.is_ok());
     mapped.value().flush();
     ASSERT_EQ(translated(page.start_address().as_u64() + 8), frame->start_address().as_u64() + 8);
     // No-execute only where the CPU has it turned on; elsewhere bit 63 is reserved.
     const bool nxe = (cpu::read_efer() & cpu::EFER_NXE) != 0;
-    ASSERT_EQ(mapper().translate(page.start_address())->flags.contains(PageTableFlags::NO_EXECUTE),
+    ASSERT_EQ(mapper()->translate(page.start_address())->flags.contains(PageTableFlags::NO_EXECUTE),
               nxe);
 
     auto* through_page = page.start_address().as_ptr<volatile std::uint64_t>();
-    auto* through_frame = phys_to_virt(frame->start_address(), mapper().physical_memory_offset())
+    auto* through_frame = phys_to_virt(frame->start_address(), mapper()->physical_memory_offset())
                               .as_ptr<volatile std::uint64_t>();
     through_page[1] = 0x1122'3344'5566'7788;
     ASSERT_EQ(through_frame[1], 0x1122'3344'5566'7788u);
     through_frame[2] = 42;
     ASSERT_EQ(through_page[2], 42u);
 
-    auto unmapped = mapper().unmap(page);
+    auto unmapped = mapper()->unmap(page);
     ASSERT_TRUE(unmapped.is_ok());
     ASSERT_TRUE(unmapped.value().frame == *frame);
     unmapped.value().flush.flush();
-    ASSERT_TRUE(!mapper().translate_addr(page.start_address()).has_value());
+    ASSERT_TRUE(!mapper()->translate_addr(page.start_address()).has_value());
 }
 
 // Mapping over an existing mapping is refused with an error value, and changes nothing.
 KERNEL_TEST(test_map_over_existing_mapping_fails) {
     const auto page = Page<>::containing_address(VirtAddr(0xb8000));
     const auto frame = PhysFrame<>::from_start_address(PhysAddr(0x20'0000));
-    const auto result = mapper().map_to(page, frame, PageTableFlags::WRITABLE, frame_allocator());
+    const auto result = mapper()->map_to(page, frame, PageTableFlags::WRITABLE, *frame_allocator());
     ASSERT_TRUE(result.is_err());
     ASSERT_EQ(result.error(), MapToError::PageAlreadyMapped);
     ASSERT_EQ(translated(0xb8000), 0xb8000u);
@@ -152,7 +155,7 @@ KERNEL_TEST(test_map_over_existing_mapping_fails) {
     const auto in_huge =
         Page<>::containing_address(VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + 0x40'0000));
     const auto huge_result =
-        mapper().map_to(in_huge, frame, PageTableFlags::WRITABLE, frame_allocator());
+        mapper()->map_to(in_huge, frame, PageTableFlags::WRITABLE, *frame_allocator());
     ASSERT_TRUE(huge_result.is_err());
     ASSERT_EQ(huge_result.error(), MapToError::ParentEntryHugePage);
 }
@@ -163,11 +166,11 @@ KERNEL_TEST(test_frame_allocator_frames) {
     std::optional<PhysFrame<>> previous;
     const auto& info = boot_information();
     for (std::size_t i = 0; i < COUNT; ++i) {
-        const auto frame = frame_allocator().allocate_frame();
+        const auto frame = frame_allocator()->allocate_frame();
         ASSERT_TRUE(frame.has_value());
         const PhysAddr start = frame->start_address();
         ASSERT_TRUE(start.is_aligned(PAGE_SIZE));
-        ASSERT_TRUE(!frame_allocator().is_reserved(*frame));
+        ASSERT_TRUE(!frame_allocator()->is_reserved(*frame));
         ASSERT_TRUE(start >= BootInfoFrameAllocator::LOW_MEMORY_END);
         ASSERT_TRUE(!info.kernel().contains(start));
         ASSERT_TRUE(!info.boot_info().overlaps({start, start + PAGE_SIZE}));

@@ -24,7 +24,7 @@
 namespace {
 
 void show_translation(std::uint64_t address) {
-    const auto translated = memory::mapper().translate_addr(memory::VirtAddr(address));
+    const auto translated = memory::mapper()->translate_addr(memory::VirtAddr(address));
     if (translated) println("{:#x} -> {:#x}", address, translated->as_u64());
     else println("{:#x} -> not mapped", address);
 }
@@ -34,8 +34,8 @@ void show_translation(std::uint64_t address) {
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
-    memory::init(multiboot_info_phys);
-    if (const auto heap = allocator::init_heap(memory::mapper(), memory::frame_allocator());
+    memory::init(memory::PhysAddr(multiboot_info_phys));
+    if (const auto heap = allocator::init_heap(*memory::mapper(), *memory::frame_allocator());
         heap.is_err())
         panic("heap initialization failed: {}", memory::describe(heap.error()));
 #if defined(UNIT_TESTS)
@@ -82,9 +82,9 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     // on white, at cell 1600: row 20, column 0. The first println after this scrolls it up.
     const auto page = memory::Page<>::containing_address(memory::VirtAddr(0xdeadbeaf000));
     const auto vga_frame = memory::PhysFrame<>::from_start_address(memory::PhysAddr(0xb8000));
-    auto mapped = memory::mapper().map_to(
+    auto mapped = memory::mapper()->map_to(
         page, vga_frame, memory::PageTableFlags::WRITABLE | memory::PageTableFlags::NO_EXECUTE,
-        memory::frame_allocator());
+        *memory::frame_allocator());
     if (mapped.is_err())
         panic("mapping the example page failed: {}", memory::describe(mapped.error()));
     mapped.value().flush();

@@ -15,7 +15,7 @@
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
-    memory::init(multiboot_info_phys);
+    memory::init(memory::PhysAddr(multiboot_info_phys));
     run_tests();
 }
 
@@ -40,7 +40,7 @@ std::uint64_t end_of_ram() {
 KERNEL_TEST(memory_above_4gib_is_mapped) {
     const std::uint64_t end = end_of_ram();
     const auto last =
-        memory::mapper().translate(memory::VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + end - 8));
+        memory::mapper()->translate(memory::VirtAddr(boot::PHYSICAL_MEMORY_OFFSET + end - 8));
     ASSERT_TRUE(last.has_value());
     serial_println("end of RAM {:#x}, offset map ends at {:#x} in {:#x}-byte pages", end,
                    boot::physical_memory_mapped(), last->page_size);
@@ -50,22 +50,22 @@ KERNEL_TEST(memory_above_4gib_is_mapped) {
 }
 
 KERNEL_TEST(frame_above_4gib_maps_and_holds_data) {
-    auto& frames = memory::frame_allocator();
+    auto frames = memory::frame_allocator();
     std::optional<memory::PhysFrame<>> frame;
-    do frame = frames.allocate_frame();
+    do frame = frames->allocate_frame();
     while (frame && frame->start_address().as_u64() < FOUR_GIB);
     ASSERT_TRUE(frame.has_value());
     serial_println("frame at {:#x} after {} frames", frame->start_address().as_u64(),
-                   frames.allocated());
+                   frames->allocated());
 
     const auto page = memory::Page<>::containing_address(memory::VirtAddr(0x6666'0000'0000));
-    auto mapped = memory::mapper().map_to(page, *frame, memory::PageTableFlags::WRITABLE, frames);
+    auto mapped = memory::mapper()->map_to(page, *frame, memory::PageTableFlags::WRITABLE, *frames);
     ASSERT_TRUE(mapped.is_ok());
     mapped.value().flush();
 
     auto* through_page = page.start_address().as_ptr<volatile std::uint64_t>();
     auto* through_offset =
-        memory::phys_to_virt(frame->start_address(), boot::PHYSICAL_MEMORY_OFFSET)
+        memory::phys_to_virt(frame->start_address(), memory::VirtAddr(boot::PHYSICAL_MEMORY_OFFSET))
             .as_ptr<volatile std::uint64_t>();
     through_page[0] = 0x0123'4567'89ab'cdef;
     ASSERT_EQ(through_offset[0], 0x0123'4567'89ab'cdefu);

@@ -56,7 +56,7 @@ public:
     // `supported`: the flags this CPU accepts in an entry; map_to leaves out the others. On a CPU
     // without no-execute, a caller's NO_EXECUTE is dropped and the page stays executable: the most
     // that CPU can do, where bit 63 would make the entry fault.
-    OffsetPageTable(PageTable* level_4_table, std::uint64_t physical_memory_offset,
+    OffsetPageTable(PageTable* level_4_table, VirtAddr physical_memory_offset,
                     PageTableFlags supported = PageTableFlags::ALL)
         : level_4_(level_4_table), offset_(physical_memory_offset), supported_(supported) {}
 
@@ -71,15 +71,15 @@ public:
     // Removes a 4 KiB page's mapping and returns the frame it led to.
     Result<Unmapped, UnmapError> unmap(Page<> page);
 
-    std::uint64_t physical_memory_offset() const { return offset_; }
+    VirtAddr physical_memory_offset() const { return offset_; }
 
 private:
     PageTable* table_at(PhysAddr address) const {
-        return reinterpret_cast<PageTable*>(offset_ + address.as_u64());
+        return reinterpret_cast<PageTable*>(offset_.as_u64() + address.as_u64());
     }
 
     PageTable* level_4_;
-    std::uint64_t offset_;
+    VirtAddr offset_;
     PageTableFlags supported_;
 };
 

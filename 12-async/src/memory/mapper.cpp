@@ -53,12 +53,13 @@ namespace {
 
 // The table an entry points to, creating (and zeroing) it if the entry is unused.
 Result<PageTable*, MapToError> next_table_create(PageTableEntry& entry, PageTableFlags parent_flags,
-                                                 std::uint64_t offset, FrameAllocator& allocator) {
+                                                 VirtAddr offset, FrameAllocator& allocator) {
     if (entry.is_unused()) {
         const auto frame = allocator.allocate_frame();
         if (!frame) return Err<MapToError>{MapToError::FrameAllocationFailed};
         entry.set(frame->start_address(), parent_flags);
-        auto* table = reinterpret_cast<PageTable*>(offset + frame->start_address().as_u64());
+        auto* table =
+            reinterpret_cast<PageTable*>(offset.as_u64() + frame->start_address().as_u64());
         table->zero();
         return table;
     }
@@ -66,7 +67,7 @@ Result<PageTable*, MapToError> next_table_create(PageTableEntry& entry, PageTabl
         return Err<MapToError>{MapToError::ParentEntryHugePage};
     // An existing table may need more rights for the new page (the leaf still restricts).
     entry.set_flags(entry.flags() | parent_flags);
-    return reinterpret_cast<PageTable*>(offset + entry.address().as_u64());
+    return reinterpret_cast<PageTable*>(offset.as_u64() + entry.address().as_u64());
 }
 
 }  // namespace

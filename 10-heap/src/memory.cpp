@@ -12,8 +12,8 @@ namespace memory {
 namespace {
 
 constinit std::optional<boot_info::BootInfo> boot_info_storage;
-constinit Spinlock<std::optional<OffsetPageTable>> mapper_storage{std::nullopt};
-constinit Spinlock<std::optional<BootInfoFrameAllocator>> frame_allocator_storage{std::nullopt};
+constinit Spinlock<std::optional<OffsetPageTable>> mapper_storage{std::in_place};
+constinit Spinlock<std::optional<BootInfoFrameAllocator>> frame_allocator_storage{std::in_place};
 
 }  // namespace
 

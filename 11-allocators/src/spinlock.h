@@ -43,6 +43,11 @@ public:
     };
 
     constexpr explicit Spinlock(T value) : value_(std::move(value)) {}
+    // Builds the value in place from args, for a T that cannot be moved into a constinit lock
+    // (such as an empty std::optional of a type that is built only at run time).
+    template <typename... Args>
+    constexpr explicit Spinlock(std::in_place_t, Args&&... args)
+        : value_(std::forward<Args>(args)...) {}
     Spinlock(const Spinlock&) = delete;
     Spinlock& operator=(const Spinlock&) = delete;
 

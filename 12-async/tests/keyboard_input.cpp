@@ -12,7 +12,7 @@
 #include "pic.h"
 #include "serial.h"
 #include "task/executor.h"
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 #include "vga_buffer.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
@@ -26,7 +26,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     serial_println("ready");
 
     task::Executor executor;
-    executor.spawn(task::keyboard::print_keypresses());
+    executor.spawn(task::print_keypresses());
     executor.run();
 }
 

@@ -15,7 +15,7 @@
 #include "panic.h"
 #include "serial.h"
 #include "task/executor.h"
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 #include "vga_buffer.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
@@ -29,13 +29,13 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
 
     // Nothing reads the queue yet. Idle until it has overflowed, then a second longer so the
     // rest of the burst arrives (and is dropped) before anyone reads.
-    while (task::keyboard::scancode_queue().dropped() == 0) cpu::halt();
+    while (task::scancode_queue().dropped() == 0) cpu::halt();
     const std::uint64_t overflowed_at = interrupts::timer_ticks();
     while (interrupts::timer_ticks() < overflowed_at + 20) cpu::halt();
-    serial_println("\ndropped {} scancodes", task::keyboard::scancode_queue().dropped());
+    serial_println("\ndropped {} scancodes", task::scancode_queue().dropped());
 
     task::Executor executor;
-    executor.spawn(task::keyboard::print_keypresses());
+    executor.spawn(task::print_keypresses());
     executor.run();
 }
 

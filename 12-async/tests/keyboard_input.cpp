@@ -18,9 +18,7 @@
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(multiboot_info_phys);
-    if (const auto heap = allocator::init_heap(memory::mapper(), memory::frame_allocator());
-        heap.is_err())
-        panic("heap initialization failed: {}", memory::describe(heap.error()));
+    allocator::init_kernel_heap();
     pic::PICS.lock()->set_masked(0, true);  // no timer dots
     vga::WRITER.lock()->clear_screen();
     serial_println("ready");

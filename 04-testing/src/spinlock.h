@@ -45,13 +45,6 @@ public:
         return Guard{this};
     }
 
-    // Runs f with the value while holding the lock.
-    template <typename F>
-    decltype(auto) with(F&& f) {
-        Guard guard = lock();
-        return std::forward<F>(f)(*guard);
-    }
-
 private:
     std::atomic<bool> locked_{false};
     T value_;

@@ -95,12 +95,10 @@ void print_args(const char* format, const fmt::Arg* args, std::size_t count, boo
 
 template <typename... Args>
 void print(fmt::FormatString<Args...> format, const Args&... args) {
-    const std::array<fmt::Arg, sizeof...(Args)> erased{fmt::make_arg(args)...};
-    vga::print_args(format.text, erased.data(), erased.size(), false);
+    fmt::print_with(vga::print_args, false, format, args...);
 }
 
 template <typename... Args>
 void println(fmt::FormatString<Args...> format, const Args&... args) {
-    const std::array<fmt::Arg, sizeof...(Args)> erased{fmt::make_arg(args)...};
-    vga::print_args(format.text, erased.data(), erased.size(), true);
+    fmt::print_with(vga::print_args, true, format, args...);
 }

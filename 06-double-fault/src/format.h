@@ -249,6 +249,21 @@ void format_to(Sink& sink, FormatString<Args...> format, const Args&... args) {
     vformat(sink, format.text, erased.data(), erased.size());
 }
 
+// What a print function (print, serial_print, ...) does with its arguments: it erases their types
+// and hands them, with the format string, to a non-template function that takes a lock and
+// formats (vga::print_args, serial::print_args). Each print function is then one line over it:
+//     fmt::print_with(vga::print_args, false, format, args...);
+// The format string has been checked by then, where the caller's literal became the print
+// function's FormatString parameter: an error points at the caller's line.
+using PrintArgs = void (*)(const char* format, const Arg* args, std::size_t count, bool newline);
+
+template <typename... Args>
+void print_with(PrintArgs print_args, bool newline, FormatString<Args...> format,
+                const Args&... args) {
+    const std::array<Arg, sizeof...(Args)> erased{make_arg(args)...};
+    print_args(format.text, erased.data(), erased.size(), newline);
+}
+
 // Helpers for format_value implementations.
 void write_padded(Sink& sink, const char* text, std::size_t length, const Spec& spec,
                   char default_align);

@@ -6,7 +6,6 @@
 #include "port.h"
 #include "spinlock.h"
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -44,12 +43,10 @@ void print_args(const char* format, const fmt::Arg* args, std::size_t count, boo
 
 template <typename... Args>
 void serial_print(fmt::FormatString<Args...> format, const Args&... args) {
-    const std::array<fmt::Arg, sizeof...(Args)> erased{fmt::make_arg(args)...};
-    serial::print_args(format.text, erased.data(), erased.size(), false);
+    fmt::print_with(serial::print_args, false, format, args...);
 }
 
 template <typename... Args>
 void serial_println(fmt::FormatString<Args...> format, const Args&... args) {
-    const std::array<fmt::Arg, sizeof...(Args)> erased{fmt::make_arg(args)...};
-    serial::print_args(format.text, erased.data(), erased.size(), true);
+    fmt::print_with(serial::print_args, true, format, args...);
 }

@@ -70,13 +70,6 @@ public:
         return Guard{this, were_enabled};
     }
 
-    // Runs f with the value while holding the lock.
-    template <typename F>
-    decltype(auto) with(F&& f) {
-        Guard guard = lock();
-        return std::forward<F>(f)(*guard);
-    }
-
 private:
     std::atomic<bool> locked_{false};
     T value_;

@@ -2,6 +2,7 @@
 
 #include "allocator/linked_list.h"
 #include "allocator/size_header.h"
+#include "memory.h"
 #include "panic.h"
 #include "spinlock.h"
 
@@ -44,6 +45,11 @@ Result<std::size_t, memory::MapToError> init_heap(memory::OffsetPageTable& mappe
     }
     ALLOCATOR.lock()->init(HEAP_START, HEAP_SIZE);
     return HEAP_SIZE;
+}
+
+void init_kernel_heap() {
+    const auto heap = init_heap(*memory::mapper(), *memory::frame_allocator());
+    if (heap.is_err()) panic("heap initialization failed: {}", memory::describe(heap.error()));
 }
 
 // Every block carries a small header with its size and alignment (allocator/size_header.h):

@@ -21,6 +21,11 @@ inline constexpr std::size_t HEAP_SIZE = 100 * 1024;
 Result<std::size_t, memory::MapToError> init_heap(memory::OffsetPageTable& mapper,
                                                   memory::FrameAllocator& frame_allocator);
 
+// The kernel's heap, as every kernel sets it up: init_heap with memory::mapper() and
+// memory::frame_allocator(), and a panic that names the reason if a page cannot be mapped.
+// Must be called once, after memory::init.
+void init_kernel_heap();
+
 // Fallible allocation: nullptr when the heap cannot satisfy the request. (Plain `new` never
 // returns null: it panics with the size. See FACTS.md for why a null check after it would be
 // deleted by the compiler anyway.)

@@ -4,6 +4,7 @@
 #include "allocator/fixed_size_block.h"
 #include "allocator/linked_list.h"
 #include "allocator/size_header.h"
+#include "memory.h"
 #include "panic.h"
 #include "spinlock.h"
 
@@ -59,6 +60,11 @@ Result<std::size_t, memory::MapToError> init_heap(memory::OffsetPageTable& mappe
     }
     ALLOCATOR.lock()->init(HEAP_START, HEAP_SIZE);
     return HEAP_SIZE;
+}
+
+void init_kernel_heap() {
+    const auto heap = init_heap(*memory::mapper(), *memory::frame_allocator());
+    if (heap.is_err()) panic("heap initialization failed: {}", memory::describe(heap.error()));
 }
 
 // Every block carries a small header with its size and alignment (allocator/size_header.h):

@@ -35,9 +35,7 @@ void show_translation(std::uint64_t address) {
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
-    if (const auto heap = allocator::init_heap(*memory::mapper(), *memory::frame_allocator());
-        heap.is_err())
-        panic("heap initialization failed: {}", memory::describe(heap.error()));
+    allocator::init_kernel_heap();
 #if defined(UNIT_TESTS)
     run_tests();
 #else

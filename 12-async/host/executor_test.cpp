@@ -22,8 +22,8 @@ using task::Executor;
 using task::Future;
 using task::SimpleExecutor;
 using task::Task;
+using test_support::CoroutineFrameAllocatorScope;
 using test_support::FakeCpu;
-using test_support::FrameAllocatorScope;
 using test_support::Signal;
 
 Future<std::uint32_t> async_number() { co_return 42; }
@@ -109,7 +109,7 @@ TEST_F(ExecutorTest, RunsTheExample) {
 }
 
 TEST_F(ExecutorTest, ThousandSpawnedTasksAllComplete) {
-    FrameAllocatorScope frames;
+    CoroutineFrameAllocatorScope frames;
     int counter = 0;
     for (int i = 0; i < 1000; ++i) executor.spawn(count_up(counter));
     EXPECT_EQ(executor.task_count(), 1000u);

@@ -1,10 +1,10 @@
-// Host tests of the async keyboard stream (src/task/keyboard.h): scancodes from the "interrupt
-// handler" arrive in order through the stream, a waiting reader is woken, overflow drops with a
-// warning, and print_keypresses types what the stage 07 decoder makes of the bytes.
+// Host tests of the async keyboard stream (src/task/scancode_stream.h): scancodes from the
+// "interrupt handler" arrive in order through the stream, a waiting reader is woken, overflow drops
+// with a warning, and print_keypresses types what the stage 07 decoder makes of the bytes.
 
 #include "console_capture.h"
 #include "task/executor.h"
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -15,9 +15,9 @@
 namespace {
 
 using task::Executor;
+using task::ScancodeQueue;
+using task::ScancodeStream;
 using task::Task;
-using task::keyboard::ScancodeQueue;
-using task::keyboard::ScancodeStream;
 using test_support::FakeCpu;
 
 Task collect(ScancodeQueue& queue, std::size_t count, std::vector<std::uint8_t>& out) {
@@ -82,7 +82,7 @@ const std::vector<std::uint8_t> TYPED = {0x2a, 0x23, 0xa3, 0xaa, 0x17, 0x97, 0x2
                                          0x82, 0xaa, 0x1c, 0x9c, 0xe0, 0x48, 0xe0, 0xc8};
 
 TEST_F(KeyboardStreamTest, PrintKeypressesDecodesAndPrints) {
-    executor.spawn(task::keyboard::print_keypresses(queue));
+    executor.spawn(task::print_keypresses(queue));
     EXPECT_EQ(executor.run_until_idle(), 1u);  // never finishes: waits for keys
     for (const std::uint8_t code : TYPED) queue.add(code);
     EXPECT_EQ(executor.run_until_idle(), 1u);
@@ -91,7 +91,7 @@ TEST_F(KeyboardStreamTest, PrintKeypressesDecodesAndPrints) {
 
 // Keys arriving one interrupt at a time, with the executor running in between.
 TEST_F(KeyboardStreamTest, PrintKeypressesOneKeyAtATime) {
-    executor.spawn(task::keyboard::print_keypresses(queue));
+    executor.spawn(task::print_keypresses(queue));
     for (const std::uint8_t code : TYPED) {
         queue.add(code);
         EXPECT_EQ(executor.run_until_idle(), 1u);
@@ -108,9 +108,9 @@ TEST_F(KeyboardStreamTest, KernelQueueWithRunAndInterrupts) {
     next_key = 0;
     FakeCpu::instance().on_halt = [] {
         if (next_key == TYPED.size()) throw EndOfScript{};
-        task::keyboard::add_scancode(TYPED[next_key++]);  // "IRQ1"
+        task::add_scancode(TYPED[next_key++]);  // "IRQ1"
     };
-    executor.spawn(task::keyboard::print_keypresses());
+    executor.spawn(task::print_keypresses());
     EXPECT_THROW(executor.run(), EndOfScript);
     EXPECT_EQ(console_capture::take(), "Hi!\nArrowUp");
     EXPECT_EQ(FakeCpu::instance().halts, static_cast<int>(TYPED.size()) + 1);
@@ -122,7 +122,7 @@ TEST(KeyboardStream, DestroyedReaderLeavesNoWakerBehind) {
     ScancodeQueue queue;
     {
         Executor executor{FakeCpu::hooks()};
-        executor.spawn(task::keyboard::print_keypresses(queue));
+        executor.spawn(task::print_keypresses(queue));
         EXPECT_EQ(executor.run_until_idle(), 1u);  // registered its waker, waiting
     }
     queue.add(0x1e);

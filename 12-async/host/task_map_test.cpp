@@ -47,7 +47,7 @@ TEST(TaskMap, FindsWhatWasInsertedInAnyOrder) {
 }
 
 TEST(TaskMap, EraseLeavesTheRestFindableAndFreesFrames) {
-    test_support::FrameAllocatorScope frames;
+    test_support::CoroutineFrameAllocatorScope frames;
     task::WakeQueue queue;
     std::vector<TaskId> ids;
     {

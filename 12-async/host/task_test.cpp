@@ -1,5 +1,6 @@
 // Host tests of Task and Future<T> (src/task/task.h, src/task/future.h): awaiting values, chains
-// of coroutines that wait on a leaf as one task, frames on the (fake-able) frame allocator.
+// of coroutines that wait on a leaf as one task, frames on the (fake-able) coroutine frame
+// allocator.
 
 #include "task/task.h"
 #include "console_capture.h"
@@ -21,7 +22,7 @@ using task::Future;
 using task::Poll;
 using task::Task;
 using task::Waker;
-using test_support::FrameAllocatorScope;
+using test_support::CoroutineFrameAllocatorScope;
 using test_support::Signal;
 
 // The Rust series' example, word for word.
@@ -146,10 +147,10 @@ TEST(Task, FormatsItsId) {
     EXPECT_EQ(console_capture::take(), "TaskId(" + std::to_string(a.id().value()) + ")");
 }
 
-// --- frames and the frame allocator -------------------------------------------------------------
+// --- frames and the coroutine frame allocator ---------------------------------------------------
 
-TEST(Frames, EveryFrameComesFromTheFrameAllocatorAndIsFreed) {
-    FrameAllocatorScope frames;
+TEST(Frames, EveryFrameComesFromTheCoroutineFrameAllocatorAndIsFreed) {
+    CoroutineFrameAllocatorScope frames;
     {
         task::SimpleExecutor executor;
         executor.spawn(example_task());  // one frame for the task...
@@ -161,7 +162,7 @@ TEST(Frames, EveryFrameComesFromTheFrameAllocatorAndIsFreed) {
 }
 
 TEST(Frames, DestroyingAPendingTaskFreesItsWholeChain) {
-    FrameAllocatorScope frames;
+    CoroutineFrameAllocatorScope frames;
     Signal signal;
     {
         auto task = [](Signal& s) -> Task { (void)co_await middle(s); }(signal);
@@ -174,7 +175,7 @@ TEST(Frames, DestroyingAPendingTaskFreesItsWholeChain) {
 }
 
 TEST(Frames, FailedTaskFrameGivesAnEmptyTaskThatNamesTheSize) {
-    FrameAllocatorScope frames(0);  // nothing fits
+    CoroutineFrameAllocatorScope frames(0);  // nothing fits
     Task task = example_task();
     EXPECT_FALSE(task);
     EXPECT_GT(task.failed_frame_size(), 0u);
@@ -187,7 +188,7 @@ TEST(FramesDeathTest, SpawningAnEmptyTaskPanicsWithTheSize) {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_DEATH(
         {
-            FrameAllocatorScope frames(0);
+            CoroutineFrameAllocatorScope frames(0);
             task::SimpleExecutor executor;
             executor.spawn(example_task());
         },
@@ -199,7 +200,7 @@ TEST(FramesDeathTest, AwaitingAFutureWhoseFrameFailedPanics) {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_DEATH(
         {
-            FrameAllocatorScope frames(1);
+            CoroutineFrameAllocatorScope frames(1);
             task::SimpleExecutor executor;
             executor.spawn(example_task());
             executor.run();
@@ -210,7 +211,7 @@ TEST(FramesDeathTest, AwaitingAFutureWhoseFrameFailedPanics) {
 // A task can handle the failure itself: an empty Future is false before it is awaited.
 TEST(Frames, ATaskCanHandleAFailedChildFrame) {
     console_capture::take();
-    FrameAllocatorScope frames(1);
+    CoroutineFrameAllocatorScope frames(1);
     auto careful = []() -> Task {
         Future<std::uint32_t> number = async_number();
         if (!number) {

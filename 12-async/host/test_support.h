@@ -1,5 +1,5 @@
-// Helpers shared by the host tests: a leaf future the test controls, frame allocators that count
-// or fail, and a fake CPU for the executor's idle hooks.
+// Helpers shared by the host tests: a leaf future the test controls, coroutine frame allocators
+// that count or fail, and a fake CPU for the executor's idle hooks.
 #pragma once
 
 #include "task/coroutine_frames.h"
@@ -48,21 +48,21 @@ public:
     std::optional<task::Waker> waker;
 };
 
-// Installs a frame allocator for the lifetime of the object; frees through the heap always, so
-// frames made before or after stay freeable.
-class FrameAllocatorScope {
+// Installs a coroutine frame allocator for the lifetime of the object; frees through the heap
+// always, so frames made before or after stay freeable.
+class CoroutineFrameAllocatorScope {
 public:
     // Fails every allocation once `successes` allocations have succeeded.
-    explicit FrameAllocatorScope(std::size_t successes = SIZE_MAX) {
+    explicit CoroutineFrameAllocatorScope(std::size_t successes = SIZE_MAX) {
         state().allowed = successes;
         state().allocated = 0;
         state().freed = 0;
         state().failed = 0;
-        previous_ = task::set_frame_allocator({allocate, deallocate});
+        previous_ = task::set_coroutine_frame_allocator({allocate, deallocate});
     }
-    ~FrameAllocatorScope() { task::set_frame_allocator(previous_); }
-    FrameAllocatorScope(const FrameAllocatorScope&) = delete;
-    FrameAllocatorScope& operator=(const FrameAllocatorScope&) = delete;
+    ~CoroutineFrameAllocatorScope() { task::set_coroutine_frame_allocator(previous_); }
+    CoroutineFrameAllocatorScope(const CoroutineFrameAllocatorScope&) = delete;
+    CoroutineFrameAllocatorScope& operator=(const CoroutineFrameAllocatorScope&) = delete;
 
     std::size_t allocated() const { return state().allocated; }
     std::size_t freed() const { return state().freed; }
@@ -86,14 +86,14 @@ private:
             return nullptr;
         }
         ++state().allocated;
-        return task::heap_frame_allocator().allocate(size);
+        return task::heap_coroutine_frame_allocator().allocate(size);
     }
     static void deallocate(void* frame, std::size_t size) noexcept {
         ++state().freed;
-        task::heap_frame_allocator().deallocate(frame, size);
+        task::heap_coroutine_frame_allocator().deallocate(frame, size);
     }
 
-    task::FrameAllocator previous_;
+    task::CoroutineFrameAllocator previous_;
 };
 
 // A CPU for sleep_if_idle: an interrupt flag, a trace of the operations, and interrupts the test

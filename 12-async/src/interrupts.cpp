@@ -5,7 +5,7 @@
 #include "panic.h"
 #include "pic.h"
 #include "port.h"
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 #include "vga_buffer.h"
 
 #include <atomic>
@@ -165,7 +165,7 @@ constexpr std::uint16_t PS2_DATA_PORT = 0x60;
 // neither blocks nor allocates, and decoding and printing happen outside interrupt context.
 void keyboard_interrupt_handler(InterruptStackFrame&) {
     const std::uint8_t scancode = port::Port<std::uint8_t, port::ReadOnly>(PS2_DATA_PORT).read();
-    task::keyboard::add_scancode(scancode);
+    task::add_scancode(scancode);
     pic::PICS.lock()->notify_end_of_interrupt(static_cast<std::uint8_t>(InterruptIndex::Keyboard));
 }
 

@@ -15,7 +15,7 @@
 #include "panic.h"
 #include "task/executor.h"
 #include "task/future.h"
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 #include "task/task.h"
 #include "vga_buffer.h"
 
@@ -49,9 +49,7 @@ void show_translation(std::uint64_t address) {
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
-    if (const auto heap = allocator::init_heap(*memory::mapper(), *memory::frame_allocator());
-        heap.is_err())
-        panic("heap initialization failed: {}", memory::describe(heap.error()));
+    allocator::init_kernel_heap();
 #if defined(UNIT_TESTS)
     run_tests();
 #else
@@ -108,7 +106,7 @@ extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     // is ready, and interrupts -- a key press -- wake the tasks that wait for them.
     task::Executor executor;
     executor.spawn(example_task());
-    executor.spawn(task::keyboard::print_keypresses());
+    executor.spawn(task::print_keypresses());
     executor.run();
 #endif
 }

@@ -23,9 +23,7 @@ volatile std::size_t request =
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
-    if (const auto heap = allocator::init_heap(*memory::mapper(), *memory::frame_allocator());
-        heap.is_err())
-        panic("heap initialization failed: {}", memory::describe(heap.error()));
+    allocator::init_kernel_heap();
 
     serial_print("heap_exhaustion::plain_new_panics...\t");
     auto* bytes = new std::uint8_t[request];

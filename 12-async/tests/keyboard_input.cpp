@@ -12,21 +12,19 @@
 #include "pic.h"
 #include "serial.h"
 #include "task/executor.h"
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 #include "vga_buffer.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
-    if (const auto heap = allocator::init_heap(*memory::mapper(), *memory::frame_allocator());
-        heap.is_err())
-        panic("heap initialization failed: {}", memory::describe(heap.error()));
+    allocator::init_kernel_heap();
     pic::PICS.lock()->set_masked(0, true);  // no timer dots
     vga::WRITER.lock()->clear_screen();
     serial_println("ready");
 
     task::Executor executor;
-    executor.spawn(task::keyboard::print_keypresses());
+    executor.spawn(task::print_keypresses());
     executor.run();
 }
 

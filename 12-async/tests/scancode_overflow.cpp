@@ -15,27 +15,25 @@
 #include "panic.h"
 #include "serial.h"
 #include "task/executor.h"
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 #include "vga_buffer.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
-    if (const auto heap = allocator::init_heap(*memory::mapper(), *memory::frame_allocator());
-        heap.is_err())
-        panic("heap initialization failed: {}", memory::describe(heap.error()));
+    allocator::init_kernel_heap();
     vga::WRITER.lock()->clear_screen();
     serial_println("ready");
 
     // Nothing reads the queue yet. Idle until it has overflowed, then a second longer so the
     // rest of the burst arrives (and is dropped) before anyone reads.
-    while (task::keyboard::scancode_queue().dropped() == 0) cpu::halt();
+    while (task::scancode_queue().dropped() == 0) cpu::halt();
     const std::uint64_t overflowed_at = interrupts::timer_ticks();
     while (interrupts::timer_ticks() < overflowed_at + 20) cpu::halt();
-    serial_println("\ndropped {} scancodes", task::keyboard::scancode_queue().dropped());
+    serial_println("\ndropped {} scancodes", task::scancode_queue().dropped());
 
     task::Executor executor;
-    executor.spawn(task::keyboard::print_keypresses());
+    executor.spawn(task::print_keypresses());
     executor.run();
 }
 

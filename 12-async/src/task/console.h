@@ -13,7 +13,6 @@
 
 #include "format.h"
 
-#include <array>
 #include <cstddef>
 
 namespace task {
@@ -23,14 +22,12 @@ void console_print_args(const char* format, const fmt::Arg* args, std::size_t co
 
 template <typename... Args>
 void print(fmt::FormatString<Args...> format, const Args&... args) {
-    const std::array<fmt::Arg, sizeof...(Args)> erased{fmt::make_arg(args)...};
-    console_print_args(format.text, erased.data(), erased.size(), false);
+    fmt::print_with(console_print_args, false, format, args...);
 }
 
 template <typename... Args>
 void println(fmt::FormatString<Args...> format, const Args&... args) {
-    const std::array<fmt::Arg, sizeof...(Args)> erased{fmt::make_arg(args)...};
-    console_print_args(format.text, erased.data(), erased.size(), true);
+    fmt::print_with(console_print_args, true, format, args...);
 }
 
 }  // namespace task

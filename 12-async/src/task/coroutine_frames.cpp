@@ -20,24 +20,26 @@ void heap_deallocate(void* frame, [[maybe_unused]] std::size_t size) noexcept {
 #endif
 }
 
-constinit FrameAllocator frame_allocator{heap_allocate, heap_deallocate};
+constinit CoroutineFrameAllocator installed{heap_allocate, heap_deallocate};
 constinit std::size_t failed_frame_size = 0;
 
 }  // namespace
 
-FrameAllocator heap_frame_allocator() noexcept { return {heap_allocate, heap_deallocate}; }
-
-FrameAllocator set_frame_allocator(FrameAllocator allocator) noexcept {
-    return std::exchange(frame_allocator, allocator);
+CoroutineFrameAllocator heap_coroutine_frame_allocator() noexcept {
+    return {heap_allocate, heap_deallocate};
 }
 
-void* allocate_frame(std::size_t size) noexcept {
-    void* frame = frame_allocator.allocate(size);
+CoroutineFrameAllocator set_coroutine_frame_allocator(CoroutineFrameAllocator allocator) noexcept {
+    return std::exchange(installed, allocator);
+}
+
+void* allocate_coroutine_frame(std::size_t size) noexcept {
+    void* frame = installed.allocate(size);
     if (frame == nullptr) failed_frame_size = size;
     return frame;
 }
-void deallocate_frame(void* frame, std::size_t size) noexcept {
-    frame_allocator.deallocate(frame, size);
+void deallocate_coroutine_frame(void* frame, std::size_t size) noexcept {
+    installed.deallocate(frame, size);
 }
 
 std::size_t last_failed_frame_size() noexcept { return failed_frame_size; }

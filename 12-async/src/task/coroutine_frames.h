@@ -17,7 +17,9 @@
 
 namespace task {
 
-struct FrameAllocator {
+// How coroutine frames are allocated and freed. (Not to be confused with Chapter 9's
+// memory::FrameAllocator, which hands out physical page frames.)
+struct CoroutineFrameAllocator {
     // Returns memory for a frame of `size` bytes (aligned for any object, as operator new), or
     // nullptr when there is none. Must not panic.
     void* (*allocate)(std::size_t size) noexcept;
@@ -26,18 +28,18 @@ struct FrameAllocator {
 };
 
 // The kernel heap: nothrow operator new / sized operator delete.
-[[nodiscard]] FrameAllocator heap_frame_allocator() noexcept;
+[[nodiscard]] CoroutineFrameAllocator heap_coroutine_frame_allocator() noexcept;
 
 // Installs `allocator` for all frames allocated from now on and returns the previous one.
 // Precondition: no frame allocated by the previous allocator is still alive unless the new
 // allocator's deallocate can free it too (test allocators forward to the heap for that reason).
-FrameAllocator set_frame_allocator(FrameAllocator allocator) noexcept;
+CoroutineFrameAllocator set_coroutine_frame_allocator(CoroutineFrameAllocator allocator) noexcept;
 
 // What the promise types' operator new and delete call. A failed allocation is recorded, so
 // that get_return_object_on_allocation_failure (which the compiler calls without arguments)
 // can say how large the frame was.
-[[nodiscard]] void* allocate_frame(std::size_t size) noexcept;
-void deallocate_frame(void* frame, std::size_t size) noexcept;
+[[nodiscard]] void* allocate_coroutine_frame(std::size_t size) noexcept;
+void deallocate_coroutine_frame(void* frame, std::size_t size) noexcept;
 
 // The size of the most recent frame allocation that failed (0 if none did). Meaningful right
 // after the failure: it is one variable for the whole kernel (one CPU; interrupt handlers do not

@@ -3,7 +3,7 @@
 //
 //     Executor executor;
 //     executor.spawn(example_task());
-//     executor.spawn(keyboard::print_keypresses());
+//     executor.spawn(print_keypresses());
 //     executor.run();  // never returns
 //
 // Pieces:

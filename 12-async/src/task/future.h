@@ -137,12 +137,12 @@ struct IsFuture<Future<T>> : std::true_type {};
 // What the promises of Task and Future<T> have in common.
 class PromiseBase {
 public:
-    // Frames come from the frame allocator (the kernel heap) and may fail: operator new is
-    // noexcept and may return null, and the promise types provide
+    // Frames come from the coroutine frame allocator (the kernel heap) and may fail: operator new
+    // is noexcept and may return null, and the promise types provide
     // get_return_object_on_allocation_failure for that case.
-    static void* operator new(std::size_t size) noexcept { return allocate_frame(size); }
+    static void* operator new(std::size_t size) noexcept { return allocate_coroutine_frame(size); }
     static void operator delete(void* frame, std::size_t size) noexcept {
-        deallocate_frame(frame, size);
+        deallocate_coroutine_frame(frame, size);
     }
 
     // The kernel is built without exceptions; on the host, an exception escaping a task is a bug.

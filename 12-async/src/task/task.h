@@ -7,10 +7,10 @@
 //     executor.spawn(example_task());
 //
 // Calling a coroutine whose return type is Task allocates its frame (on the kernel heap, through
-// the frame allocator) and returns a Task that owns it; the body has not started. The executor
-// polls it: the body runs until it finishes (Poll::Ready) or until some leaf future it awaits,
-// however deep in a chain of Future<T>s, is not ready (Poll::Pending). See future.h for how a
-// chain of coroutines waits as one task.
+// the coroutine frame allocator) and returns a Task that owns it; the body has not started. The
+// executor polls it: the body runs until it finishes (Poll::Ready) or until some leaf future it
+// awaits, however deep in a chain of Future<T>s, is not ready (Poll::Pending). See future.h for how
+// a chain of coroutines waits as one task.
 //
 // The frame is pinned as a Rust task's future is: it stays where it was allocated until the Task
 // is destroyed. The Task object itself is only a handle and may move freely.

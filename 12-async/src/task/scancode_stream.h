@@ -1,4 +1,5 @@
-// The keyboard as an async stream (the Rust series' `task::keyboard`).
+// The keyboard as an async stream of scancodes (the Rust series' task/keyboard.rs; the name
+// keyboard.h stays with the stage 07 decoder, src/keyboard.h, which this code uses).
 //
 // The IRQ1 handler reads a scancode from the PS/2 controller and calls add_scancode, which puts
 // it into a bounded queue and wakes the task reading the keys. That task, print_keypresses,
@@ -19,7 +20,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace task::keyboard {
+namespace task {
 
 inline constexpr std::size_t SCANCODE_QUEUE_CAPACITY = 100;
 
@@ -95,4 +96,4 @@ private:
 // by name) through task::print. Never finishes.
 Task print_keypresses(ScancodeQueue& queue = scancode_queue());
 
-}  // namespace task::keyboard
+}  // namespace task

@@ -1,13 +1,10 @@
-#include "task/keyboard.h"
+#include "task/scancode_stream.h"
 
-// The stage 07 decoder, src/keyboard.h. Angle brackets: with quotes, the search would start in
-// this file's directory and find task/keyboard.h instead.
-#include <keyboard.h>
-
+#include "keyboard.h"  // the stage 07 decoder
 #include "panic.h"
 #include "task/console.h"
 
-namespace task::keyboard {
+namespace task {
 
 namespace {
 constinit ScancodeQueue KERNEL_SCANCODE_QUEUE;
@@ -56,25 +53,25 @@ std::optional<std::uint8_t> ScancodeStream::poll_next(Context& context) noexcept
 
 Task print_keypresses(ScancodeQueue& queue) {
     ScancodeStream scancodes{queue};
-    ::keyboard::Keyboard keyboard;
+    keyboard::Keyboard keyboard;
     for (;;) {
         const std::uint8_t scancode = co_await scancodes.next();
-        const std::optional<::keyboard::KeyEvent> event = keyboard.add_byte(scancode);
+        const std::optional<keyboard::KeyEvent> event = keyboard.add_byte(scancode);
         if (!event) continue;
-        const std::optional<::keyboard::DecodedKey> key = keyboard.process_keyevent(*event);
+        const std::optional<keyboard::DecodedKey> key = keyboard.process_keyevent(*event);
         if (!key) continue;
-        if (key->kind == ::keyboard::DecodedKey::Kind::Unicode) print("{}", key->character);
+        if (key->kind == keyboard::DecodedKey::Kind::Unicode) print("{}", key->character);
         else print("{}", key->key);
     }
 }
 
-}  // namespace task::keyboard
+}  // namespace task
 
 #if defined(UNIT_TESTS)
 #include "task/executor.h"
 #include "test_framework.h"
 
-namespace task::keyboard {
+namespace task {
 
 namespace {
 
@@ -114,5 +111,5 @@ KERNEL_TEST(test_scancode_queue_overflow) {
     ASSERT_EQ(queue.dropped(), 1u);
 }
 
-}  // namespace task::keyboard
+}  // namespace task
 #endif

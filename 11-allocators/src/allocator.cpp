@@ -46,9 +46,8 @@ void* allocate_or_panic(std::size_t size, std::size_t align) {
 
 Result<std::size_t, memory::MapToError> init_heap(memory::OffsetPageTable& mapper,
                                                   memory::FrameAllocator& frame_allocator) {
-    const auto first = memory::Page<>::containing_address(memory::VirtAddr(HEAP_START));
-    const auto last =
-        memory::Page<>::containing_address(memory::VirtAddr(HEAP_START + HEAP_SIZE - 1));
+    const auto first = memory::Page<>::containing_address(HEAP_START);
+    const auto last = memory::Page<>::containing_address(HEAP_START + (HEAP_SIZE - 1));
     for (auto page = first; page <= last; page = page.next()) {
         const auto frame = frame_allocator.allocate_frame();
         if (!frame) return Err<memory::MapToError>{memory::MapToError::FrameAllocationFailed};
@@ -58,7 +57,7 @@ Result<std::size_t, memory::MapToError> init_heap(memory::OffsetPageTable& mappe
         if (mapped.is_err()) return Err<memory::MapToError>{mapped.error()};
         mapped.value().flush();
     }
-    ALLOCATOR.lock()->init(HEAP_START, HEAP_SIZE);
+    ALLOCATOR.lock()->init(HEAP_START.as_u64(), HEAP_SIZE);
     return HEAP_SIZE;
 }
 

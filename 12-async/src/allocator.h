@@ -12,7 +12,7 @@
 
 namespace allocator {
 
-inline constexpr std::uintptr_t HEAP_START = 0x4444'4444'0000;
+inline constexpr memory::VirtAddr HEAP_START{0x4444'4444'0000};
 inline constexpr std::size_t HEAP_SIZE = 100 * 1024;
 
 // Maps the heap's pages (writable, not executable) to fresh frames and gives the memory to the

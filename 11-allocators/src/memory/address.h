@@ -15,9 +15,6 @@ inline constexpr std::uint64_t PAGE_SIZE = 4096;
 constexpr std::uint64_t align_down(std::uint64_t value, std::uint64_t align) {
     return value & ~(align - 1);
 }
-constexpr std::uint64_t align_up(std::uint64_t value, std::uint64_t align) {
-    return (value + align - 1) & ~(align - 1);
-}
 
 // An index into a page table: always below 512 (nine bits of a virtual address).
 class PageTableIndex {
@@ -42,6 +39,11 @@ public:
     constexpr std::uint64_t as_u64() const { return address_; }
     constexpr PhysAddr align_down(std::uint64_t align) const {
         return PhysAddr(memory::align_down(address_, align));
+    }
+    // Precondition: align is a power of two, at most 2^52. The sum cannot wrap, as the address
+    // has at most 52 bits; a result wider than 52 bits panics in the constructor.
+    constexpr PhysAddr align_up(std::uint64_t align) const {
+        return PhysAddr((address_ + align - 1) & ~(align - 1));
     }
     constexpr bool is_aligned(std::uint64_t align) const { return (address_ & (align - 1)) == 0; }
     constexpr PhysAddr operator+(std::uint64_t offset) const { return PhysAddr(address_ + offset); }

@@ -16,8 +16,8 @@ std::optional<PhysFrame<>> BootInfoFrameAllocator::allocate_frame() {
     for (; region_ < regions.size(); ++region_) {
         const auto& region = regions[region_];
         if (region.kind != boot_info::MemoryRegionKind::Usable) continue;
-        PhysAddr candidate = PhysAddr(align_up(
-            (next_ < region.range.start ? region.range.start : next_).as_u64(), PAGE_SIZE));
+        PhysAddr candidate =
+            (next_ < region.range.start ? region.range.start : next_).align_up(PAGE_SIZE);
         while (candidate + PAGE_SIZE <= region.range.end && candidate + PAGE_SIZE <= limit_) {
             const auto frame = PhysFrame<>::from_start_address(candidate);
             candidate = candidate + PAGE_SIZE;

@@ -15,14 +15,20 @@
 #   workbook_unit_tests(<name> TESTS <test names...>)
 #       For a UNIT_TESTS kernel: <stage>/<name> runs all its tests in one boot, and each test
 #       also gets a CTest test <stage>/<test> that boots the kernel running only that test.
-#   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [ARGS <harness arguments...>])
+#   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [TIMEOUT <seconds>]
+#                 [EXPECT_VERDICT <verdict> [EXPECT_OUTPUT <text>...]] [ARGS <harness arguments...>])
 #       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
 #       harness (common/harness/harness.py --help lists the arguments). Test kernels boot
 #       directly (QEMU -kernel: no firmware boot menu, no GRUB, about 0.3 s faster); the main
 #       kernel, and a test kernel whose test says GRUB, boot through SeaBIOS and GRUB from the ISO,
 #       as on a learner's machine. Those tests are also labeled grub. BOCHS adds the same test
 #       under Bochs, <stage>/bochs/<test>, labeled <stage> and bochs (when Bochs is installed; see
-#       WORKBOOK_BOCHS below), always from the ISO.
+#       WORKBOOK_BOCHS below), always from the ISO. TIMEOUT replaces the harness's timeout
+#       (WORKBOOK_TEST_TIMEOUT). EXPECT_VERDICT makes it a test of an expected failure, for a
+#       kernel whose failure is what its design predicts: it passes only when the harness reports
+#       that verdict (FAILED, PANIC, ...) with a non-zero status and its output contains every
+#       EXPECT_OUTPUT text (common/harness/selftest/expect_verdict.py). CTest's WILL_FAIL would
+#       accept any failure, a triple fault or a hang included. Name such a test <test>_fails.
 
 get_filename_component(WORKBOOK_COMMON_DIR "${CMAKE_CURRENT_LIST_DIR}" DIRECTORY)
 set(WORKBOOK_HARNESS "${WORKBOOK_COMMON_DIR}/harness/harness.py")
@@ -228,9 +234,25 @@ function(workbook_boot_arguments out name grub)
 endfunction()
 
 function(workbook_test test)
-  cmake_parse_arguments(_wt "GRUB;BOCHS" "KERNEL;TIMEOUT" "ARGS" ${ARGN})
+  cmake_parse_arguments(_wt "GRUB;BOCHS" "KERNEL;TIMEOUT;EXPECT_VERDICT" "EXPECT_OUTPUT;ARGS" ${ARGN})
+  if(_wt_UNPARSED_ARGUMENTS OR NOT _wt_KERNEL)
+    message(FATAL_ERROR "workbook_test(${test}): needs KERNEL <name>; not understood: ${_wt_UNPARSED_ARGUMENTS}")
+  endif()
   if(NOT _wt_TIMEOUT)
     set(_wt_TIMEOUT ${WORKBOOK_TEST_TIMEOUT})
+  endif()
+  # An expected failure: the harness runs under expect_verdict.py, which passes only on that
+  # verdict (and a non-zero status, and each EXPECT_OUTPUT text in the harness's output).
+  set(expect "")
+  if(DEFINED _wt_EXPECT_VERDICT)
+    set(expect ${WORKBOOK_PYTHON} "${WORKBOOK_COMMON_DIR}/harness/selftest/expect_verdict.py"
+               --verdict "${_wt_EXPECT_VERDICT}")
+    foreach(text IN LISTS _wt_EXPECT_OUTPUT)
+      list(APPEND expect --output "${text}")
+    endforeach()
+    list(APPEND expect --)
+  elseif(DEFINED _wt_EXPECT_OUTPUT)
+    message(FATAL_ERROR "workbook_test(${test}): EXPECT_OUTPUT needs EXPECT_VERDICT")
   endif()
   set(labels ${WORKBOOK_STAGE})
   if(_wt_KERNEL STREQUAL "kernel")
@@ -241,7 +263,7 @@ function(workbook_test test)
   endif()
   workbook_boot_arguments(boot ${_wt_KERNEL} ${_wt_GRUB})
   add_test(NAME ${WORKBOOK_STAGE}/${test}
-    COMMAND ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" ${boot}
+    COMMAND ${expect} ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" ${boot}
             --timeout ${_wt_TIMEOUT}
             ${_wt_ARGS})
   # CTest's own timeout is a backstop above the harness's, which reports hangs itself.
@@ -250,7 +272,7 @@ function(workbook_test test)
   if(_wt_BOCHS AND WORKBOOK_BOCHS_TESTS)
     workbook_boot_arguments(boot ${_wt_KERNEL} TRUE)
     add_test(NAME ${WORKBOOK_STAGE}/bochs/${test}
-      COMMAND ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" --emulator bochs ${boot}
+      COMMAND ${expect} ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" --emulator bochs ${boot}
               --timeout ${WORKBOOK_BOCHS_TEST_TIMEOUT}
               ${_wt_ARGS})
     math(EXPR backstop "${WORKBOOK_BOCHS_TEST_TIMEOUT} + 30")

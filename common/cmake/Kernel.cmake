@@ -12,9 +12,16 @@
 #       target <stage>-kernel, building it and its ISO alone), for a test kernel when one of its
 #       tests says GRUB or BOCHS. UNIT_TESTS builds it and the stage's library with UNIT_TESTS
 #       defined, so their in-kernel tests are linked in.
-#   workbook_unit_tests(<name> TESTS <test names...>)
-#       For a UNIT_TESTS kernel: <stage>/<name> runs all its tests in one boot, and each test
-#       also gets a CTest test <stage>/<test> that boots the kernel running only that test.
+#   workbook_kernel_tests(<out-var> <name>)
+#       Sets <out-var> to the in-kernel tests of kernel <name>, found in the sources it links them
+#       from: each line that begins with KERNEL_TEST(test) in its SOURCES and, for a UNIT_TESTS
+#       kernel, in the stage's LIBRARY. Those files become configure dependencies, so adding a
+#       KERNEL_TEST configures again at the next build.
+#   workbook_unit_tests(<name>)
+#       For a kernel that runs in-kernel tests (a UNIT_TESTS kernel, or a test kernel that calls
+#       run_tests()): <stage>/<name> runs all of them in one boot and requires "Running N tests"
+#       with N the number found, and each test found gets a CTest test <stage>/<test> that boots
+#       the kernel running only that test.
 #   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [TIMEOUT <seconds>]
 #                 [EXPECT_VERDICT <verdict> [EXPECT_OUTPUT <text>...]] [ARGS <harness arguments...>])
 #       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
@@ -154,6 +161,7 @@ macro(workbook_stage)
   add_custom_target(${WORKBOOK_STAGE} ALL)
   workbook_build_fixture(${WORKBOOK_STAGE})
   set(WORKBOOK_STAGE_LIBRARY "")
+  set(WORKBOOK_STAGE_LIBRARY_SOURCES ${_ws_LIBRARY})
   if(_ws_LIBRARY)
     set(WORKBOOK_STAGE_LIBRARY ${WORKBOOK_STAGE_PREFIX}_library)
     # A static library: a kernel links only the parts it uses (a test kernel without a heap
@@ -189,9 +197,16 @@ function(workbook_kernel name)
     target_link_libraries(${target} PRIVATE ${WORKBOOK_STAGE_LIBRARY})
   endif()
   target_compile_definitions(${target} PRIVATE ${_wk_DEFINITIONS})
+  # The sources whose KERNEL_TESTs the kernel links, for workbook_kernel_tests: its own, and
+  # with UNIT_TESTS the library's, all of whose objects it links.
+  set(test_sources ${_wk_SOURCES})
+  if(_wk_UNIT_TESTS)
+    list(APPEND test_sources ${WORKBOOK_STAGE_LIBRARY_SOURCES})
+  endif()
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME ${name} SUFFIX ".elf"
-    LINK_DEPENDS "${WORKBOOK_LINKER_SCRIPT}")
+    LINK_DEPENDS "${WORKBOOK_LINKER_SCRIPT}"
+    WORKBOOK_TEST_SOURCES "${test_sources}")
   add_dependencies(${WORKBOOK_STAGE} ${target})
   # <stage>-kernel: the stage's own kernel and ISO, without its test kernels; what
   # `./workbook run`, `iso` and `debug` build.
@@ -288,11 +303,50 @@ function(workbook_script_test test)
   set_tests_properties(${WORKBOOK_STAGE}/${test} PROPERTIES LABELS ${WORKBOOK_STAGE} TIMEOUT 120)
 endfunction()
 
+# The in-kernel tests of kernel <kernel>: the names of the lines that begin with KERNEL_TEST(name)
+# in the sources it links tests from. Only at the start of a line, so test_framework.h's
+# `#define KERNEL_TEST(name)` and the examples in comments are not tests. The sources become
+# configure dependencies: a new KERNEL_TEST makes the next build configure again, and so gets
+# its CTest test without a list to edit.
+function(workbook_kernel_tests out kernel)
+  set(target ${WORKBOOK_STAGE_PREFIX}_${kernel})
+  if(NOT TARGET ${target})
+    message(FATAL_ERROR "workbook_kernel_tests: no kernel ${kernel} in ${WORKBOOK_STAGE} (workbook_kernel makes one)")
+  endif()
+  get_target_property(sources ${target} WORKBOOK_TEST_SOURCES)
+  set(tests "")
+  foreach(source IN LISTS sources)
+    get_filename_component(path "${source}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${path}")
+    file(STRINGS "${path}" lines REGEX "^KERNEL_TEST\\([A-Za-z_][A-Za-z0-9_]*\\)")
+    foreach(line IN LISTS lines)
+      if(line MATCHES "^KERNEL_TEST\\(([A-Za-z_][A-Za-z0-9_]*)\\)")
+        if(CMAKE_MATCH_1 IN_LIST tests)
+          message(FATAL_ERROR "${WORKBOOK_STAGE} kernel ${kernel}: two in-kernel tests named ${CMAKE_MATCH_1} "
+                              "(the second in ${source}); the test filter could not tell them apart")
+        endif()
+        list(APPEND tests ${CMAKE_MATCH_1})
+      endif()
+    endforeach()
+  endforeach()
+  set(${out} ${tests} PARENT_SCOPE)
+endfunction()
+
 function(workbook_unit_tests kernel)
-  cmake_parse_arguments(_wu "" "" "TESTS" ${ARGN})
-  # One boot running every registered test: catches a test missing from the list below.
-  workbook_test(${kernel} KERNEL ${kernel} ARGS --expect exit "--serial=Running [0-9]+ tests")
-  foreach(test IN LISTS _wu_TESTS)
+  if(ARGN)
+    message(FATAL_ERROR "workbook_unit_tests(${kernel}): takes only the kernel; its tests are found "
+                        "in its sources (not understood: ${ARGN})")
+  endif()
+  workbook_kernel_tests(tests ${kernel})
+  list(LENGTH tests count)
+  if(count EQUAL 0)
+    message(FATAL_ERROR "workbook_unit_tests(${kernel}): no line in its sources starts with KERNEL_TEST(")
+  endif()
+  # One boot running every registered test. The count must be the number found: a test the
+  # scan missed (an indented KERNEL_TEST, one made by another macro) would otherwise run only
+  # here, without a CTest test of its own.
+  workbook_test(${kernel} KERNEL ${kernel} ARGS --expect exit "--serial=Running ${count} tests")
+  foreach(test IN LISTS tests)
     workbook_test(${test} KERNEL ${kernel} ARGS --expect exit --test-filter ${test})
   endforeach()
 endfunction()

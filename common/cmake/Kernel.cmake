@@ -1,27 +1,27 @@
 # How a stage's C++ sources become a kernel ELF, a bootable GRUB ISO and CTest tests.
 #
-#   workbook_stage(LIBRARY <sources...> [DEFINITIONS <defs...>])
-#       Starts a stage: the stage's name is its directory name (03-vga). LIBRARY lists the sources
-#       shared by the stage's kernel and its test kernels (everything but the mains); they are
-#       compiled once (with DEFINITIONS) into a static library, so each kernel links only what it
-#       uses; a kernel's own SOURCES take precedence over the library's definitions of the same
-#       symbols. Creates the target <stage> that builds all of the stage's kernels.
+# A stage is a directory NN-name with a CMakeLists.txt; the top-level CMakeLists.txt finds them.
+# workbook_stage() sets, for the rest of the stage's CMakeLists.txt:
+#   WORKBOOK_STAGE          the stage's name, its directory name (03-vga): its tests are named
+#                           <stage>/<test> and labeled <stage>, and its target <stage> builds it;
+#   WORKBOOK_STAGE_PREFIX   s<NN> (s03), the prefix of the stage's other targets (s03_kernel).
+# A stage's CMakeLists.txt spells neither: it names kernels and tests by their short names, and
+# uses the variables where it needs more (an expected path, a target file). So a copied stage
+# directory is a new stage, and no stage depends on another (.ci/stages-alone configures each
+# one alone).
+#
+#   workbook_stage([LIBRARY <sources...>] [DEFINITIONS <defs...>])
+#       Starts a stage. LIBRARY lists the sources shared by the stage's kernel and its test
+#       kernels (everything but the mains); they are compiled once (with DEFINITIONS) into a
+#       static library, so each kernel links only what it uses; a kernel's own SOURCES take
+#       precedence over the library's definitions of the same symbols. Creates the target
+#       <stage> that builds all of the stage's kernels.
 #   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>] [UNIT_TESTS])
 #       A kernel: <name>.elf in the stage's build directory, and <name>.iso, its GRUB ISO, when
 #       something boots it through GRUB: always for the one named `kernel` (which also gets the
 #       target <stage>-kernel, building it and its ISO alone), for a test kernel when one of its
 #       tests says GRUB or BOCHS. UNIT_TESTS builds it and the stage's library with UNIT_TESTS
 #       defined, so their in-kernel tests are linked in.
-#   workbook_kernel_tests(<out-var> <name>)
-#       Sets <out-var> to the in-kernel tests of kernel <name>, found in the sources it links them
-#       from: each line that begins with KERNEL_TEST(test) in its SOURCES and, for a UNIT_TESTS
-#       kernel, in the stage's LIBRARY. Those files become configure dependencies, so adding a
-#       KERNEL_TEST configures again at the next build.
-#   workbook_unit_tests(<name>)
-#       For a kernel that runs in-kernel tests (a UNIT_TESTS kernel, or a test kernel that calls
-#       run_tests()): <stage>/<name> runs all of them in one boot and requires "Running N tests"
-#       with N the number found, and each test found gets a CTest test <stage>/<test> that boots
-#       the kernel running only that test.
 #   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [TIMEOUT <seconds>]
 #                 [EXPECT_VERDICT <verdict> [EXPECT_OUTPUT <text>...]] [ARGS <harness arguments...>])
 #       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
@@ -36,6 +36,28 @@
 #       that verdict (FAILED, PANIC, ...) with a non-zero status and its output contains every
 #       EXPECT_OUTPUT text (common/harness/selftest/expect_verdict.py). CTest's WILL_FAIL would
 #       accept any failure, a triple fault or a hang included. Name such a test <test>_fails.
+#   workbook_unit_tests(<name>)
+#       For a kernel that runs in-kernel tests (a UNIT_TESTS kernel, or a test kernel that calls
+#       run_tests()): <stage>/<name> runs all of them in one boot and requires "Running N tests"
+#       with N the number found (workbook_kernel_tests), and each test found gets a CTest test
+#       <stage>/<test> that boots the kernel running only that test. No list of names: a new
+#       KERNEL_TEST gets its CTest test at the next build.
+#   workbook_kernel_tests(<out-var> <name>)
+#       Sets <out-var> to the in-kernel tests of kernel <name>, found in the sources it links them
+#       from: each line that begins with KERNEL_TEST(test) in its SOURCES and, for a UNIT_TESTS
+#       kernel, in the stage's LIBRARY. Those files become configure dependencies, so adding a
+#       KERNEL_TEST configures again at the next build. For a loop of one's own (stage 11 runs
+#       each heap test against each allocator design).
+#   workbook_script_test(<test> COMMAND <command...>)
+#       A CTest test <stage>/<test>, labeled <stage>, that runs a script of its own rather than
+#       the harness (the ELF checks of stages 01 and 02).
+#   workbook_kernel_iso(<name>), workbook_boot_arguments(<out-var> <name> <grub>)
+#       The GRUB ISO of a kernel, and the harness arguments that boot it; workbook_test uses them,
+#       and so do the harness's own tests (common/CMakeLists.txt), which boot kernels differently.
+#
+# Elsewhere in common/cmake/: HostTest.cmake (workbook_host_test, workbook_host_benchmark,
+# workbook_fuzz_target: code compiled for the build machine) and StageBlocks.cmake
+# (workbook_compile_test, workbook_allocator_option: blocks that several stages share).
 
 get_filename_component(WORKBOOK_COMMON_DIR "${CMAKE_CURRENT_LIST_DIR}" DIRECTORY)
 set(WORKBOOK_HARNESS "${WORKBOOK_COMMON_DIR}/harness/harness.py")

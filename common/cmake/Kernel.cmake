@@ -1,28 +1,63 @@
 # How a stage's C++ sources become a kernel ELF, a bootable GRUB ISO and CTest tests.
 #
-#   workbook_stage(LIBRARY <sources...> [DEFINITIONS <defs...>])
-#       Starts a stage: the stage's name is its directory name (03-vga). LIBRARY lists the sources
-#       shared by the stage's kernel and its test kernels (everything but the mains); they are
-#       compiled once (with DEFINITIONS) into a static library, so each kernel links only what it
-#       uses; a kernel's own SOURCES take precedence over the library's definitions of the same
-#       symbols. Creates the target <stage> that builds all of the stage's kernels.
+# A stage is a directory NN-name with a CMakeLists.txt; the top-level CMakeLists.txt finds them.
+# workbook_stage() sets, for the rest of the stage's CMakeLists.txt:
+#   WORKBOOK_STAGE          the stage's name, its directory name (03-vga): its tests are named
+#                           <stage>/<test> and labeled <stage>, and its target <stage> builds it;
+#   WORKBOOK_STAGE_PREFIX   s<NN> (s03), the prefix of the stage's other targets (s03_kernel).
+# A stage's CMakeLists.txt spells neither: it names kernels and tests by their short names, and
+# uses the variables where it needs more (an expected path, a target file). So a copied stage
+# directory is a new stage, and no stage depends on another (.ci/stages-alone configures each
+# one alone).
+#
+#   workbook_stage([LIBRARY <sources...>] [DEFINITIONS <defs...>])
+#       Starts a stage. LIBRARY lists the sources shared by the stage's kernel and its test
+#       kernels (everything but the mains); they are compiled once (with DEFINITIONS) into a
+#       static library, so each kernel links only what it uses; a kernel's own SOURCES take
+#       precedence over the library's definitions of the same symbols. Creates the target
+#       <stage> that builds all of the stage's kernels.
 #   workbook_kernel(<name> SOURCES <sources...> [DEFINITIONS <defs...>] [UNIT_TESTS])
 #       A kernel: <name>.elf in the stage's build directory, and <name>.iso, its GRUB ISO, when
 #       something boots it through GRUB: always for the one named `kernel` (which also gets the
 #       target <stage>-kernel, building it and its ISO alone), for a test kernel when one of its
 #       tests says GRUB or BOCHS. UNIT_TESTS builds it and the stage's library with UNIT_TESTS
 #       defined, so their in-kernel tests are linked in.
-#   workbook_unit_tests(<name> TESTS <test names...>)
-#       For a UNIT_TESTS kernel: <stage>/<name> runs all its tests in one boot, and each test
-#       also gets a CTest test <stage>/<test> that boots the kernel running only that test.
-#   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [ARGS <harness arguments...>])
+#   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [TIMEOUT <seconds>]
+#                 [EXPECT_VERDICT <verdict> [EXPECT_OUTPUT <text>...]] [ARGS <harness arguments...>])
 #       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
 #       harness (common/harness/harness.py --help lists the arguments). Test kernels boot
 #       directly (QEMU -kernel: no firmware boot menu, no GRUB, about 0.3 s faster); the main
 #       kernel, and a test kernel whose test says GRUB, boot through SeaBIOS and GRUB from the ISO,
 #       as on a learner's machine. Those tests are also labeled grub. BOCHS adds the same test
 #       under Bochs, <stage>/bochs/<test>, labeled <stage> and bochs (when Bochs is installed; see
-#       WORKBOOK_BOCHS below), always from the ISO.
+#       WORKBOOK_BOCHS below), always from the ISO. TIMEOUT replaces the harness's timeout
+#       (WORKBOOK_TEST_TIMEOUT). EXPECT_VERDICT makes it a test of an expected failure, for a
+#       kernel whose failure is what its design predicts: it passes only when the harness reports
+#       that verdict (FAILED, PANIC, ...) with a non-zero status and its output contains every
+#       EXPECT_OUTPUT text (common/harness/selftest/expect_verdict.py). CTest's WILL_FAIL would
+#       accept any failure, a triple fault or a hang included. Name such a test <test>_fails.
+#   workbook_unit_tests(<name>)
+#       For a kernel that runs in-kernel tests (a UNIT_TESTS kernel, or a test kernel that calls
+#       run_tests()): <stage>/<name> runs all of them in one boot and requires "Running N tests"
+#       with N the number found (workbook_kernel_tests), and each test found gets a CTest test
+#       <stage>/<test> that boots the kernel running only that test. No list of names: a new
+#       KERNEL_TEST gets its CTest test at the next build.
+#   workbook_kernel_tests(<out-var> <name>)
+#       Sets <out-var> to the in-kernel tests of kernel <name>, found in the sources it links them
+#       from: each line that begins with KERNEL_TEST(test) in its SOURCES and, for a UNIT_TESTS
+#       kernel, in the stage's LIBRARY. Those files become configure dependencies, so adding a
+#       KERNEL_TEST configures again at the next build. For a loop of one's own (stage 11 runs
+#       each heap test against each allocator design).
+#   workbook_script_test(<test> COMMAND <command...>)
+#       A CTest test <stage>/<test>, labeled <stage>, that runs a script of its own rather than
+#       the harness (the ELF checks of stages 01 and 02).
+#   workbook_kernel_iso(<name>), workbook_boot_arguments(<out-var> <name> <grub>)
+#       The GRUB ISO of a kernel, and the harness arguments that boot it; workbook_test uses them,
+#       and so do the harness's own tests (common/CMakeLists.txt), which boot kernels differently.
+#
+# Elsewhere in common/cmake/: HostTest.cmake (workbook_host_test, workbook_host_benchmark,
+# workbook_fuzz_target: code compiled for the build machine) and StageBlocks.cmake
+# (workbook_compile_test, workbook_allocator_option: blocks that several stages share).
 
 get_filename_component(WORKBOOK_COMMON_DIR "${CMAKE_CURRENT_LIST_DIR}" DIRECTORY)
 set(WORKBOOK_HARNESS "${WORKBOOK_COMMON_DIR}/harness/harness.py")
@@ -148,6 +183,7 @@ macro(workbook_stage)
   add_custom_target(${WORKBOOK_STAGE} ALL)
   workbook_build_fixture(${WORKBOOK_STAGE})
   set(WORKBOOK_STAGE_LIBRARY "")
+  set(WORKBOOK_STAGE_LIBRARY_SOURCES ${_ws_LIBRARY})
   if(_ws_LIBRARY)
     set(WORKBOOK_STAGE_LIBRARY ${WORKBOOK_STAGE_PREFIX}_library)
     # A static library: a kernel links only the parts it uses (a test kernel without a heap
@@ -183,9 +219,16 @@ function(workbook_kernel name)
     target_link_libraries(${target} PRIVATE ${WORKBOOK_STAGE_LIBRARY})
   endif()
   target_compile_definitions(${target} PRIVATE ${_wk_DEFINITIONS})
+  # The sources whose KERNEL_TESTs the kernel links, for workbook_kernel_tests: its own, and
+  # with UNIT_TESTS the library's, all of whose objects it links.
+  set(test_sources ${_wk_SOURCES})
+  if(_wk_UNIT_TESTS)
+    list(APPEND test_sources ${WORKBOOK_STAGE_LIBRARY_SOURCES})
+  endif()
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME ${name} SUFFIX ".elf"
-    LINK_DEPENDS "${WORKBOOK_LINKER_SCRIPT}")
+    LINK_DEPENDS "${WORKBOOK_LINKER_SCRIPT}"
+    WORKBOOK_TEST_SOURCES "${test_sources}")
   add_dependencies(${WORKBOOK_STAGE} ${target})
   # <stage>-kernel: the stage's own kernel and ISO, without its test kernels; what
   # `./workbook run`, `iso` and `debug` build.
@@ -228,9 +271,25 @@ function(workbook_boot_arguments out name grub)
 endfunction()
 
 function(workbook_test test)
-  cmake_parse_arguments(_wt "GRUB;BOCHS" "KERNEL;TIMEOUT" "ARGS" ${ARGN})
+  cmake_parse_arguments(_wt "GRUB;BOCHS" "KERNEL;TIMEOUT;EXPECT_VERDICT" "EXPECT_OUTPUT;ARGS" ${ARGN})
+  if(_wt_UNPARSED_ARGUMENTS OR NOT _wt_KERNEL)
+    message(FATAL_ERROR "workbook_test(${test}): needs KERNEL <name>; not understood: ${_wt_UNPARSED_ARGUMENTS}")
+  endif()
   if(NOT _wt_TIMEOUT)
     set(_wt_TIMEOUT ${WORKBOOK_TEST_TIMEOUT})
+  endif()
+  # An expected failure: the harness runs under expect_verdict.py, which passes only on that
+  # verdict (and a non-zero status, and each EXPECT_OUTPUT text in the harness's output).
+  set(expect "")
+  if(DEFINED _wt_EXPECT_VERDICT)
+    set(expect ${WORKBOOK_PYTHON} "${WORKBOOK_COMMON_DIR}/harness/selftest/expect_verdict.py"
+               --verdict "${_wt_EXPECT_VERDICT}")
+    foreach(text IN LISTS _wt_EXPECT_OUTPUT)
+      list(APPEND expect --output "${text}")
+    endforeach()
+    list(APPEND expect --)
+  elseif(DEFINED _wt_EXPECT_OUTPUT)
+    message(FATAL_ERROR "workbook_test(${test}): EXPECT_OUTPUT needs EXPECT_VERDICT")
   endif()
   set(labels ${WORKBOOK_STAGE})
   if(_wt_KERNEL STREQUAL "kernel")
@@ -241,7 +300,7 @@ function(workbook_test test)
   endif()
   workbook_boot_arguments(boot ${_wt_KERNEL} ${_wt_GRUB})
   add_test(NAME ${WORKBOOK_STAGE}/${test}
-    COMMAND ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" ${boot}
+    COMMAND ${expect} ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" ${boot}
             --timeout ${_wt_TIMEOUT}
             ${_wt_ARGS})
   # CTest's own timeout is a backstop above the harness's, which reports hangs itself.
@@ -250,7 +309,7 @@ function(workbook_test test)
   if(_wt_BOCHS AND WORKBOOK_BOCHS_TESTS)
     workbook_boot_arguments(boot ${_wt_KERNEL} TRUE)
     add_test(NAME ${WORKBOOK_STAGE}/bochs/${test}
-      COMMAND ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" --emulator bochs ${boot}
+      COMMAND ${expect} ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" --emulator bochs ${boot}
               --timeout ${WORKBOOK_BOCHS_TEST_TIMEOUT}
               ${_wt_ARGS})
     math(EXPR backstop "${WORKBOOK_BOCHS_TEST_TIMEOUT} + 30")
@@ -266,11 +325,50 @@ function(workbook_script_test test)
   set_tests_properties(${WORKBOOK_STAGE}/${test} PROPERTIES LABELS ${WORKBOOK_STAGE} TIMEOUT 120)
 endfunction()
 
+# The in-kernel tests of kernel <kernel>: the names of the lines that begin with KERNEL_TEST(name)
+# in the sources it links tests from. Only at the start of a line, so test_framework.h's
+# `#define KERNEL_TEST(name)` and the examples in comments are not tests. The sources become
+# configure dependencies: a new KERNEL_TEST makes the next build configure again, and so gets
+# its CTest test without a list to edit.
+function(workbook_kernel_tests out kernel)
+  set(target ${WORKBOOK_STAGE_PREFIX}_${kernel})
+  if(NOT TARGET ${target})
+    message(FATAL_ERROR "workbook_kernel_tests: no kernel ${kernel} in ${WORKBOOK_STAGE} (workbook_kernel makes one)")
+  endif()
+  get_target_property(sources ${target} WORKBOOK_TEST_SOURCES)
+  set(tests "")
+  foreach(source IN LISTS sources)
+    get_filename_component(path "${source}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${path}")
+    file(STRINGS "${path}" lines REGEX "^KERNEL_TEST\\([A-Za-z_][A-Za-z0-9_]*\\)")
+    foreach(line IN LISTS lines)
+      if(line MATCHES "^KERNEL_TEST\\(([A-Za-z_][A-Za-z0-9_]*)\\)")
+        if(CMAKE_MATCH_1 IN_LIST tests)
+          message(FATAL_ERROR "${WORKBOOK_STAGE} kernel ${kernel}: two in-kernel tests named ${CMAKE_MATCH_1} "
+                              "(the second in ${source}); the test filter could not tell them apart")
+        endif()
+        list(APPEND tests ${CMAKE_MATCH_1})
+      endif()
+    endforeach()
+  endforeach()
+  set(${out} ${tests} PARENT_SCOPE)
+endfunction()
+
 function(workbook_unit_tests kernel)
-  cmake_parse_arguments(_wu "" "" "TESTS" ${ARGN})
-  # One boot running every registered test: catches a test missing from the list below.
-  workbook_test(${kernel} KERNEL ${kernel} ARGS --expect exit "--serial=Running [0-9]+ tests")
-  foreach(test IN LISTS _wu_TESTS)
+  if(ARGN)
+    message(FATAL_ERROR "workbook_unit_tests(${kernel}): takes only the kernel; its tests are found "
+                        "in its sources (not understood: ${ARGN})")
+  endif()
+  workbook_kernel_tests(tests ${kernel})
+  list(LENGTH tests count)
+  if(count EQUAL 0)
+    message(FATAL_ERROR "workbook_unit_tests(${kernel}): no line in its sources starts with KERNEL_TEST(")
+  endif()
+  # One boot running every registered test. The count must be the number found: a test the
+  # scan missed (an indented KERNEL_TEST, one made by another macro) would otherwise run only
+  # here, without a CTest test of its own.
+  workbook_test(${kernel} KERNEL ${kernel} ARGS --expect exit "--serial=Running ${count} tests")
+  foreach(test IN LISTS tests)
     workbook_test(${test} KERNEL ${kernel} ARGS --expect exit --test-filter ${test})
   endforeach()
 endfunction()

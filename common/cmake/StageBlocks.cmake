@@ -2,21 +2,22 @@
 # checks (its cases, the errors and texts it expects) stays in the stage's CMakeLists.txt, which
 # thus still lists the tests that prove the stage.
 #
-#   workbook_compile_test(<test> SOURCE <file> DEFINITIONS <defs...> [EXPECT_ERROR <regex>])
+#   workbook_compile_test(<test> SOURCE <file> DEFINITIONS <defs...> [EXPECT_ERROR <regex>] [KERNEL])
 #       A CTest test <stage>/<test>, labeled <stage> and host, that runs the C++ compiler over
 #       <file> (C++20, -fsyntax-only, the stage's src/ on the include path, each definition as
 #       -D). With EXPECT_ERROR the code must not compile, for the reason given: the test passes
 #       only when the compiler's output matches <regex> (the name of the error the code is meant
 #       to trigger), so a typo or a missing include, which fails to compile too, does not pass.
 #       Without it the code must compile cleanly under -Wall -Wextra -Werror: the control case,
-#       which a check that rejected everything would fail.
+#       which a check that rejected everything would fail. KERNEL adds the kernel's code-generation
+#       options that [[gnu::interrupt]] functions need (no SSE, no x87 state to save).
 #   workbook_allocator_option(<out-var>)
 #       The cache variable WORKBOOK_ALLOCATOR, the design of the kernel heap's allocator (bump,
 #       linked_list or fixed_size_block, the default), checked; sets <out-var> to the definition
 #       that selects the design in allocator.cpp (KERNEL_ALLOCATOR_FIXED_SIZE_BLOCK).
 
 function(workbook_compile_test test)
-  cmake_parse_arguments(_wc "" "SOURCE;EXPECT_ERROR" "DEFINITIONS" ${ARGN})
+  cmake_parse_arguments(_wc "KERNEL" "SOURCE;EXPECT_ERROR" "DEFINITIONS" ${ARGN})
   if(_wc_UNPARSED_ARGUMENTS OR NOT _wc_SOURCE)
     message(FATAL_ERROR "workbook_compile_test(${test}): needs SOURCE <file>; not understood: ${_wc_UNPARSED_ARGUMENTS}")
   endif()
@@ -24,6 +25,18 @@ function(workbook_compile_test test)
   # Sized operator delete, as the kernels and the host tests are compiled (g++ has it by default).
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     list(APPEND flags -fsized-deallocation)
+  endif()
+  if(_wc_KERNEL AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    list(APPEND flags -mgeneral-regs-only)
+  elseif(_wc_KERNEL)
+    # As in Kernel.cmake: no SSE/MMX, and the interrupt-handler warning off under the name this
+    # clang knows.
+    list(APPEND flags -mno-sse -mno-sse2 -mno-mmx)
+    if(WORKBOOK_CXX_HAS_WINTERRUPT_SERVICE_ROUTINE)
+      list(APPEND flags -Wno-interrupt-service-routine)
+    elseif(WORKBOOK_CXX_HAS_WEXCESSIVE_REGSAVE)
+      list(APPEND flags -Wno-excessive-regsave)
+    endif()
   endif()
   if(NOT DEFINED _wc_EXPECT_ERROR)
     list(APPEND flags -Wall -Wextra -Werror)

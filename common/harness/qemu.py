@@ -337,6 +337,13 @@ class Machine:
             self.monitor: Monitor | None = Monitor(self.monitor_path, alive=lambda: self.proc.poll() is None)
         except OSError:
             self.monitor = None  # QEMU died before opening the monitor; poll() says why
+        except BaseException:
+            # A signal (Terminated, Ctrl-C) while the monitor connects: no caller holds this
+            # machine yet to stop it, so it stops itself before passing the signal on.
+            self.proc.kill()
+            self.proc.wait()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
 
     # -- state ------------------------------------------------------------------------------
     def exited(self) -> int | None:

@@ -135,11 +135,16 @@ def main(argv: list[str] | None = None) -> int:
     tty_mode = termios.tcgetattr(sys.stdin.fileno()) if a.monitor else None
     print("-" * 82, flush=True)
 
-    if a.emulator == "bochs":
-        m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso, serial_to_stdout=True)
-    else:
-        m = qemu.Machine(image, direct=a.kernel is not None, headless=not window, accel=accel,
-                         serial_to_stdout=True, extra=a.qemu_arg, terminal_monitor=a.monitor)
+    try:
+        if a.emulator == "bochs":
+            m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso, serial_to_stdout=True)
+        else:
+            m = qemu.Machine(image, direct=a.kernel is not None, headless=not window, accel=accel,
+                             serial_to_stdout=True, extra=a.qemu_arg, terminal_monitor=a.monitor)
+    except qemu.Terminated as t:  # ended while the emulator started; it has stopped itself
+        return 128 + t.signum
+    except KeyboardInterrupt:
+        return 130
     started = time.monotonic()
     deadline = started + a.timeout if a.timeout else None
     reason = "interrupt"

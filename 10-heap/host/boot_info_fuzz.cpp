@@ -35,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::memcpy(info.data(), &total_size, sizeof total_size);
     }
     const boot_info::PhysRange kernel{memory::PhysAddr(0x100000), memory::PhysAddr(0x200000)};
-    const auto parsed =
-        boot_info::BootInfo::parse(info.data(), memory::PhysAddr(0x10000), 0, kernel);
+    const auto parsed = boot_info::BootInfo::parse(info.data(), memory::PhysAddr(0x10000),
+                                                   memory::VirtAddr(0), kernel);
     if (parsed.is_err()) {
         if (boot_info::describe(parsed.error()) == nullptr) fail("an error without a description");
         return 0;

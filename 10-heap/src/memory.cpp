@@ -27,9 +27,8 @@ void init(PhysAddr info_phys) {
     // The kernel runs identity-mapped, so its linker symbols are physical addresses too.
     const boot_info::PhysRange kernel{PhysAddr(reinterpret_cast<std::uint64_t>(__kernel_start)),
                                       PhysAddr(reinterpret_cast<std::uint64_t>(__kernel_end))};
-    auto parsed =
-        boot_info::BootInfo::parse(phys_to_virt(info_phys, offset).as_ptr<const std::uint8_t>(),
-                                   info_phys, offset.as_u64(), kernel);
+    auto parsed = boot_info::BootInfo::parse(
+        phys_to_virt(info_phys, offset).as_ptr<const std::uint8_t>(), info_phys, offset, kernel);
     if (parsed.is_err())
         panic("cannot read the boot information: {}", boot_info::describe(parsed.error()));
     boot_info_storage = parsed.value();

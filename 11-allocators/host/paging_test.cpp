@@ -210,8 +210,8 @@ TEST(BootInfo, ParsesAndSortsTheMemoryMap) {
     const auto blob =
         make_boot_info({{0x100000, 0x7ee0000, 1}, {0, 0x9fc00, 1}, {0xf0000, 0x10000, 2}});
     const boot_info::PhysRange kernel{PhysAddr(0x100000), PhysAddr(0x130000)};
-    auto info =
-        boot_info::BootInfo::parse(blob.data(), PhysAddr(0x140000), 0xffff'8000'0000'0000, kernel);
+    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x140000),
+                                           VirtAddr(0xffff'8000'0000'0000), kernel);
     ASSERT_TRUE(info.is_ok());
     const auto regions = info.value().memory_regions();
     ASSERT_EQ(regions.size(), 3u);
@@ -227,11 +227,11 @@ TEST(BootInfo, RejectsBrokenInformation) {
     blob[0] = 4;  // total size 4: too small
     blob[1] = blob[2] = blob[3] = 0;
     const boot_info::PhysRange none{};
-    EXPECT_EQ(boot_info::BootInfo::parse(blob.data(), PhysAddr(0), 0, none).error(),
+    EXPECT_EQ(boot_info::BootInfo::parse(blob.data(), PhysAddr(0), VirtAddr(0), none).error(),
               boot_info::ParseError::BadTotalSize);
 
     std::vector<std::uint8_t> no_map = {16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0};
-    EXPECT_EQ(boot_info::BootInfo::parse(no_map.data(), PhysAddr(0), 0, none).error(),
+    EXPECT_EQ(boot_info::BootInfo::parse(no_map.data(), PhysAddr(0), VirtAddr(0), none).error(),
               boot_info::ParseError::NoMemoryMap);
 }
 
@@ -241,7 +241,7 @@ TEST(FrameAllocator, SkipsEveryReservedRangeAndNeverRepeats) {
     const auto blob =
         make_boot_info({{0, 0xa0000, 1}, {0x100000, 0x700000, 1}, {0x1000000, 0x10000, 1}});
     const boot_info::PhysRange kernel{PhysAddr(0x100000), PhysAddr(0x180000)};
-    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x200000), 0, kernel);
+    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x200000), VirtAddr(0), kernel);
     ASSERT_TRUE(info.is_ok());
     BootInfoFrameAllocator allocator(info.value(), PhysAddr(4ull << 30));
 
@@ -268,7 +268,7 @@ TEST(FrameAllocator, SkipsEveryReservedRangeAndNeverRepeats) {
 
 TEST(FrameAllocator, StopsAtTheLimit) {
     const auto blob = make_boot_info({{0x100000, 0x100000, 1}});
-    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x80000), 0,
+    auto info = boot_info::BootInfo::parse(blob.data(), PhysAddr(0x80000), VirtAddr(0),
                                            {PhysAddr(0x100000), PhysAddr(0x101000)});
     BootInfoFrameAllocator allocator(info.value(), PhysAddr(0x104000));
     std::size_t count = 0;

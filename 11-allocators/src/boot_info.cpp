@@ -45,7 +45,7 @@ const char* describe(ParseError error) {
 }
 
 Result<BootInfo, ParseError> BootInfo::parse(const std::uint8_t* info, memory::PhysAddr info_phys,
-                                             std::uint64_t physical_memory_offset,
+                                             memory::VirtAddr physical_memory_offset,
                                              PhysRange kernel) {
     const std::uint32_t total_size = read_u32(info);
     if (total_size < 16 || total_size > (1u << 20))

@@ -53,13 +53,13 @@ public:
     // `info` points at the boot information through the offset mapping; `info_phys` is its
     // physical address (what GRUB passed in EBX). Regions come out sorted by start address.
     static Result<BootInfo, ParseError> parse(const std::uint8_t* info, memory::PhysAddr info_phys,
-                                              std::uint64_t physical_memory_offset,
+                                              memory::VirtAddr physical_memory_offset,
                                               PhysRange kernel);
 
     std::span<const MemoryRegion> memory_regions() const { return {regions_, region_count_}; }
     PhysRange kernel() const { return kernel_; }
     PhysRange boot_info() const { return boot_info_; }
-    std::uint64_t physical_memory_offset() const { return physical_memory_offset_; }
+    memory::VirtAddr physical_memory_offset() const { return physical_memory_offset_; }
     std::uint64_t usable_bytes() const;
 
 private:
@@ -67,7 +67,7 @@ private:
     std::size_t region_count_ = 0;
     PhysRange kernel_{};
     PhysRange boot_info_{};
-    std::uint64_t physical_memory_offset_ = 0;
+    memory::VirtAddr physical_memory_offset_{};
 };
 
 void format_value(fmt::Sink& sink, MemoryRegionKind kind, const fmt::Spec& spec);

@@ -12,11 +12,8 @@ namespace cpu {
 // and always reads as 1.
 class RFlags {
 public:
-    static constexpr std::uint64_t CARRY = 1u << 0;
-    static constexpr std::uint64_t ZERO = 1u << 6;
-    static constexpr std::uint64_t TRAP = 1u << 8;            // TF: single-step
+    // The one bit the kernel reads; the others (CF, ZF, TF, DF, ...) get a name when one does.
     static constexpr std::uint64_t INTERRUPT_FLAG = 1u << 9;  // IF: maskable interrupts on
-    static constexpr std::uint64_t DIRECTION = 1u << 10;      // DF: string ops count down
 
     constexpr RFlags() = default;
     constexpr explicit RFlags(std::uint64_t bits) : bits_(bits) {}

@@ -33,7 +33,7 @@ import sys
 
 try:
     import markdown
-    import pygments
+    from pygments import highlight
 except ImportError:
     # Debian's python3-markdown lives in /usr/lib/python3/dist-packages, which only Debian's own
     # interpreter reads; a python3 from pyenv or a virtual environment does not see it.
@@ -59,7 +59,6 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer, TextLexer, get_lexer_by_name, get_lexer_for_filename
 from pygments.util import ClassNotFound
@@ -830,7 +829,7 @@ def main() -> int:
         if problems:
             print(f"site.py: {len(problems)} problem(s) in the site")
             return 1
-        print(f"site.py: every chapter has its page, every excerpt its caption and every stage its diff; "
+        print("site.py: every chapter has its page, every excerpt its caption and every stage its diff; "
               "all internal links and images resolve")
     return 0
 

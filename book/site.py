@@ -172,8 +172,8 @@ class Page:
     """One page of the site: where it lives, its title and its main content."""
 
     def __init__(self, path: str, title: str, body: str, prev=None, up=None, next=None,
-                 extra_head: str = ""):
-        self.path, self.title, self.body = path, title, body
+                 extra_head: str = "", wide: bool = False):
+        self.path, self.title, self.body, self.wide = path, title, body, wide
         self.prev, self.up, self.next = prev, up, next   # (site path, label) or None
         self.extra_head = extra_head
 
@@ -200,7 +200,7 @@ class Page:
 <link rel="stylesheet" href="{base}style.css">
 <link rel="stylesheet" href="{base}pygments.css">
 {self.extra_head}</head>
-<body data-base="{base}">
+<body data-base="{base}"{' class="wide"' if self.wide else ''}>
 <header class="site">
 <a class="home" href="{base}index.html">{TITLE}</a>
 <form class="search" action="{base}search.html" role="search">
@@ -447,7 +447,7 @@ class Site:
             nxt = (self.diff_page(self.stage_names[n + 1]), f"Stage {self.stage_names[n + 1]}") \
                 if n + 1 < len(self.stage_names) else None
             self.pages.append(Page(page, f"Stage {stage}: what it changes", self.diff_body(stage, base, page),
-                                   prev=prev, up=up, next=nxt))
+                                   prev=prev, up=up, next=nxt, wide=True))
 
     def diff_body(self, stage: str, base: str | None, page: str) -> str:
         new_files = list_files(self.root / stage)
@@ -508,7 +508,8 @@ class Site:
                 code = self.highlight_cache[key]
             parent = os.path.dirname(rel) or "."
             body = (f'<h1 class="path">{path_links(rel, page, self)}</h1>\n<div class="source">{code}</div>\n')
-            self.pages.append(Page(page, rel, body, up=(self.dir_page(parent), f"{parent}/" if parent != "." else "all files")))
+            self.pages.append(Page(page, rel, body, wide=True,
+                                   up=(self.dir_page(parent), f"{parent}/" if parent != "." else "all files")))
         for d in sorted(self.dirs):
             page = self.dir_page(d)
             prefix = "" if d == "." else d + "/"
@@ -555,6 +556,7 @@ STYLE = """/* The book's pages: plain CSS, no fonts or anything else from the ne
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0 auto; max-width: 50rem; padding: 0 1rem 2rem; color: var(--fg); background: var(--bg);
        font: 1.0625rem/1.6 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; overflow-wrap: break-word; }
+body.wide { max-width: 72rem; }
 a { color: var(--link); }
 h1, h2, h3 { line-height: 1.25; margin: 1.8em 0 0.6em; }
 h1 { font-size: 1.9rem; margin-top: 0.8em; }
@@ -637,10 +639,22 @@ SEARCH_JS = r"""// The book's search: every section of every chapter whose text 
 
   function show(index) {
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
-    var found = index.filter(function (e) {
-      var text = (e.h + " " + e.t).toLowerCase();
-      return words.every(function (w) { return text.indexOf(w) >= 0; });
+    var phrase = words.join(" ");
+    // Sections with the words as a phrase first, then those with them in the heading, then by
+    // how often the words occur; the book's order among equals.
+    var found = [];
+    index.forEach(function (e, order) {
+      var heading = e.h.toLowerCase(), text = e.t.toLowerCase();
+      if (!words.every(function (w) { return (heading + " " + text).indexOf(w) >= 0; })) return;
+      var score = (heading.indexOf(phrase) >= 0 ? 1000 : 0) + (text.indexOf(phrase) >= 0 ? 100 : 0);
+      words.forEach(function (w) {
+        if (heading.indexOf(w) >= 0) score += 20;
+        score += Math.min(text.split(w).length - 1, 10);
+      });
+      found.push({e: e, score: score, order: order});
     });
+    found.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
+    found = found.map(function (f) { return f.e; });
     status.textContent = found.length + (found.length === 1 ? " section contains " : " sections contain ") +
       "\u201c" + query + "\u201d.";
     found.slice(0, 200).forEach(function (e) {
@@ -652,7 +666,8 @@ SEARCH_JS = r"""// The book's search: every section of every chapter whose text 
       where.className = "where";
       where.textContent = " \u2014 " + e.c;
       var p = document.createElement("p");
-      var lower = e.t.toLowerCase(), at = lower.indexOf(words[0]);
+      var lower = e.t.toLowerCase(), at = lower.indexOf(phrase);
+      if (at < 0) at = lower.indexOf(words[0]);
       var start = Math.max(0, at - 80);
       p.textContent = (start > 0 ? "\u2026" : "") + e.t.slice(start, start + 220) + (start + 220 < e.t.length ? "\u2026" : "");
       li.appendChild(a); li.appendChild(where); li.appendChild(p);

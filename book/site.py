@@ -273,22 +273,24 @@ class Site:
             return target  # outside the repository: leave it, the check reports it
         if re.fullmatch(r"book/\d\d-[a-z0-9-]+\.md", rel) or rel == "book/README.md":
             return rel_url(page, self.chapter_page(Path(rel))) + frag
-        if rel.startswith("book/") and Path(rel).suffix.lower() in IMAGE_SUFFIXES:
-            self.copy_asset(rel)
-            return rel_url(page, rel[len("book/"):]) + frag
+        if Path(rel).suffix.lower() in IMAGE_SUFFIXES and (self.root / rel).is_file():
+            return rel_url(page, self.copy_asset(rel)) + frag
         if rel in self.dirs or (self.root / rel).is_dir():
             return rel_url(page, self.dir_page(rel)) + frag
         # A file (or a missing one: its page will not exist, and the check says so).
         return rel_url(page, self.source_page(rel)) + frag
 
-    def copy_asset(self, rel: str) -> None:
-        src = self.root / rel
-        if rel in self.copied or not src.is_file():
-            return
-        self.copied.add(rel)
-        dst = self.out / rel[len("book/"):]
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
+    def copy_asset(self, rel: str) -> str:
+        """Copies an image into the site; returns its site path. Images under book/ keep their
+        place relative to the chapters (book/figures/x.svg is figures/x.svg beside the pages),
+        others go under files/ (files/common/x.png)."""
+        site_path = rel[len("book/"):] if rel.startswith("book/") else f"files/{rel}"
+        if rel not in self.copied:
+            self.copied.add(rel)
+            dst = self.out / site_path
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.root / rel, dst)
+        return site_path
 
     def rewrite_links(self, body: str, page: str) -> str:
         def fix(m: re.Match) -> str:
@@ -776,7 +778,7 @@ def check(root: Path, out: Path) -> list[str]:
 def selftest() -> int:
     """A small book builds and passes; each kind of breakage is reported."""
     chapter = ("# Chapter 1 — One\n\nSee [the next](02-two.md#second-part) and [the stage](../01-one/).\n\n"
-               "![a figure](figures/f.svg)\n\n## First part\n\n```cpp file=01-one/main.cpp\nint b = 2;\n```\n\n"
+               "![a figure](figures/f.svg) ![a screen](../01-one/screen.png)\n\n## First part\n\n```cpp file=01-one/main.cpp\nint b = 2;\n```\n\n"
                "```text\nnot an excerpt\n```\n")
     chapter2 = "# Chapter 2 — Two\n\n[Back](01-one.md)\n\n## Second part\n\nText.\n"
     cases = {
@@ -784,6 +786,7 @@ def selftest() -> int:
         "a broken chapter link": (lambda c: c.replace("02-two.md#", "03-three.md#"), False),
         "a broken anchor": (lambda c: c.replace("#second-part", "#third-part"), False),
         "a missing image": (lambda c: c.replace("figures/f.svg", "figures/g.svg"), False),
+        "a missing image outside book/": (lambda c: c.replace("screen.png", "screen2.png"), False),
         "a link to a missing file": (lambda c: c.replace("../01-one/", "../01-one/gone.cpp"), False),
     }
     failures = 0
@@ -794,7 +797,8 @@ def selftest() -> int:
                               "02-two/CMakeLists.txt": "# two\n", "02-two/main.cpp": "int a = 1;\nint b = 3;\n",
                               "book/README.md": "# Book\n\n- [One](01-one.md)\n- [Two](02-two.md)\n",
                               "book/01-one.md": change(chapter), "book/02-two.md": chapter2,
-                              "book/figures/f.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n'}.items():
+                              "book/figures/f.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+                              "01-one/screen.png": "not really a PNG\n"}.items():
                 (root / rel).parent.mkdir(parents=True, exist_ok=True)
                 (root / rel).write_text(text)
             out = Path(tmp) / "site"

@@ -815,6 +815,17 @@ def selftest() -> int:
                 if not check(root, out):
                     failures += 1
                     print("selftest: a missing source page (an excerpt's caption link) was not reported")
+                build(root, out)
+                page = out / "01-one.html"
+                page.write_text(page.read_text().replace('<figcaption class="excerpt-file">', "<figcaption>"))
+                if not check(root, out):
+                    failures += 1
+                    print("selftest: an excerpt without its caption was not reported")
+                build(root, out)
+                (out / "02-two.html").unlink()
+                if not check(root, out):
+                    failures += 1
+                    print("selftest: a missing chapter page was not reported")
             if (not problems) != should_pass:
                 failures += 1
                 print(f"selftest: {name}: expected {'a pass' if should_pass else 'a failure'}, "

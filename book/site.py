@@ -75,10 +75,13 @@ PLACEHOLDER = "WORKBOOKCODEBLOCK{:04d}"
 
 # --- the repository -----------------------------------------------------------------------------
 
-def git_files(directory: Path) -> list[str] | None:
+def git_files(directory: Path, root: Path) -> list[str] | None:
     """Files under directory, relative to it, as git sees them: tracked, plus untracked ones
-    that are not ignored (None without git)."""
+    that are not ignored (None without git, or when root is not the top of a git work tree)."""
     if shutil.which("git") is None:
+        return None
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=directory, capture_output=True, text=True)
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root.resolve():
         return None
     out = subprocess.run(["git", "-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--others",
                           "--exclude-standard", "--", "."], cwd=directory, capture_output=True, text=True)
@@ -95,9 +98,9 @@ def walk_files(directory: Path) -> list[str]:
     return sorted(files)
 
 
-def list_files(directory: Path) -> list[str]:
+def list_files(directory: Path, root: Path) -> list[str]:
     """The files of a directory the way ./workbook diff lists a stage's."""
-    found = git_files(directory)
+    found = git_files(directory, root)
     return walk_files(directory) if found is None else found
 
 
@@ -225,7 +228,7 @@ class Site:
         self.root, self.out = root, out
         self.stage_names = stages(root)
         self.chapters = chapters(root)
-        found = git_files(root)
+        found = git_files(root, root)
         self.files = walk_files(root) if found is None else found
         self.file_set = set(self.files)
         self.dirs = {"."}
@@ -452,13 +455,13 @@ class Site:
                                    prev=prev, up=up, next=nxt, wide=True))
 
     def diff_body(self, stage: str, base: str | None, page: str) -> str:
-        new_files = list_files(self.root / stage)
+        new_files = list_files(self.root / stage, self.root)
         title = f"<h1>Stage <code>{stage}</code>: what it changes</h1>\n"
         if base is None:
             items = "".join(f'<li><a href="{rel_url(page, self.source_page(f"{stage}/{f}"))}">{html.escape(f)}</a></li>'
                             for f in new_files)
             return title + f"<p>The first stage: there is no stage before it. Its files:</p>\n<ul>{items}</ul>\n"
-        old_files = list_files(self.root / base)
+        old_files = list_files(self.root / base, self.root)
         rows, sections = [], []
         for f in sorted(set(old_files) | set(new_files)):
             a = read_text(self.root / base / f) if f in old_files else ""

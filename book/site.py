@@ -158,12 +158,16 @@ def lexer_for(name: str, text: str):
     return _LEXERS[key]
 
 
+_BLOCK_FORMAT = HtmlFormatter(wrapcode=True)
+_LINES_FORMAT = HtmlFormatter(nowrap=True)
+
+
 def code_html(text: str, lexer, line_anchors: bool = False) -> str:
     """Highlighted code; with line_anchors, every line numbered and its own anchor (#L-12).
     Pygments closes its spans at the end of every line, so each line can be wrapped."""
     if not line_anchors:
-        return highlight(text, lexer, HtmlFormatter(wrapcode=True))
-    lines = highlight(text, lexer, HtmlFormatter(nowrap=True)).split("\n")
+        return highlight(text, lexer, _BLOCK_FORMAT)
+    lines = highlight(text, lexer, _LINES_FORMAT).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     numbered = "\n".join(f'<span class="line" id="L-{n}"><a class="ln" href="#L-{n}">{n}</a>{line}</span>'

@@ -27,8 +27,8 @@ Result<std::size_t, memory::MapToError> init_heap(memory::OffsetPageTable& mappe
 void init_kernel_heap();
 
 // Fallible allocation: nullptr when the heap cannot satisfy the request. (Plain `new` never
-// returns null: it panics with the size. See FACTS.md for why a null check after it would be
-// deleted by the compiler anyway.)
+// returns null: it panics with the size. The language says it never returns null, so the
+// compilers delete a null check after it anyway; book chapter 10, "Why plain `new` must panic".)
 [[nodiscard]] void* try_allocate(std::size_t size, std::size_t align);
 // Precondition: pointer came from try_allocate or a global operator new, and was not freed.
 void deallocate(void* pointer);

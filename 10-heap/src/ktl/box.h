@@ -10,7 +10,7 @@
 // object through an empty Box panics instead of reading address 0.
 //
 // The object comes from plain `new`, which in the kernel never returns null: it panics when
-// the heap is exhausted (see FACTS.md: the compilers delete a null check after plain new).
+// the heap is exhausted (the compilers delete a null check after plain new: book chapter 10).
 #pragma once
 
 #include "panic.h"

@@ -36,10 +36,10 @@
 //   - Positions are 64-bit: after 2^64 operations they would wrap, which at a billion operations
 //     per second takes 584 years.
 //
-// Only atomic load/store/compare_exchange on std::size_t are used (FACTS.md: lock-free,
-// freestanding-safe). T must be trivially copyable: values are copied in and out as bytes, the
-// queue never runs a constructor or destructor of T (nothing to do in an interrupt handler, and
-// the queue can be `constinit` without T being default-constructible).
+// Only atomic load/store/compare_exchange on std::size_t are used (lock-free, asserted below:
+// single instructions, no library calls). T must be trivially copyable: values are copied in and
+// out as bytes, the queue never runs a constructor or destructor of T (nothing to do in an
+// interrupt handler, and the queue can be `constinit` without T being default-constructible).
 #pragma once
 
 #include <array>

@@ -2,9 +2,10 @@
 // counterpart of futures-util's AtomicWaker, which the Rust series uses for the keyboard).
 //
 // The task side stores its waker before it goes to sleep (register_waker); the interrupt side
-// takes it out and wakes it (wake). A Waker is two words and an atomic of 16 bytes is not
-// available (FACTS.md), so the slot itself is a plain member, guarded by a small state machine
-// in one atomic byte:
+// takes it out and wakes it (wake). A Waker is two words, and an atomic of 16 bytes is not
+// available (g++ and clang compile its load to a call into libatomic, __atomic_load_16 or
+// __atomic_load, which the kernel does not link), so the slot itself is a plain member, guarded
+// by a small state machine in one atomic byte:
 //
 //   WAITING       nobody is touching the slot
 //   REGISTERING   register_waker is writing the slot

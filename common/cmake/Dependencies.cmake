@@ -25,6 +25,18 @@ endif()
 find_package(Python3 3.9 COMPONENTS Interpreter)
 if(NOT Python3_Interpreter_FOUND)
   list(APPEND _workbook_missing "python3 (Debian package python3), which runs the test harness")
+else()
+  # The python3 found on PATH may be a version manager's shim: pyenv's is a shell script that
+  # runs pyenv to pick an interpreter, about 0.5 s of CPU at each start. CTest starts Python for
+  # nearly every test, so the tests and build steps run the interpreter the shim picks.
+  execute_process(COMMAND "${Python3_EXECUTABLE}" -S -c "import sys; print(sys.executable)"
+                  OUTPUT_VARIABLE _workbook_python OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE _workbook_python_status ERROR_QUIET)
+  if(_workbook_python_status EQUAL 0 AND IS_ABSOLUTE "${_workbook_python}" AND EXISTS "${_workbook_python}"
+     AND NOT _workbook_python STREQUAL Python3_EXECUTABLE)
+    message(STATUS "Python: ${Python3_EXECUTABLE} runs ${_workbook_python}; the tests start that directly")
+    set(Python3_EXECUTABLE "${_workbook_python}")
+  endif()
 endif()
 
 if(_workbook_missing)

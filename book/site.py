@@ -8,6 +8,8 @@ Builds, from book/*.md and the repository's files, a self-contained site in DIR:
                         and bottom, the chapter's table of contents, links to its stage's
                         sources and diff, highlighted code; every excerpt (a fenced block whose
                         info string says file=PATH) is captioned with PATH, linked to the file
+  appendix-*.html,      the book's other pages (book/appendix-*.md, book/glossary.md), after the
+  glossary.html         chapters in the same chain of previous/next links
   diff/NN-name.html     what stage NN changes relative to the stage before it, highlighted
                         (the same comparison as `./workbook diff NN`)
   src/PATH.html         every file of the repository, highlighted, with numbered lines
@@ -111,6 +113,18 @@ def stages(root: Path) -> list[str]:
 
 def chapters(root: Path) -> list[Path]:
     return sorted((root / "book").glob("[0-9][0-9]-*.md"))
+
+
+def other_pages(root: Path) -> list[Path]:
+    """The book's pages that are not chapters: the appendices, then the glossary."""
+    found = sorted((root / "book").glob("appendix-*.md"))
+    glossary = root / "book" / "glossary.md"
+    return found + ([glossary] if glossary.is_file() else [])
+
+
+def book_pages(root: Path) -> list[Path]:
+    """Every page of the book after the index, in reading order."""
+    return chapters(root) + other_pages(root)
 
 
 def stage_of(chapter: Path, stage_names: list[str]) -> str | None:
@@ -232,6 +246,8 @@ class Site:
         self.root, self.out = root, out
         self.stage_names = stages(root)
         self.chapters = chapters(root)
+        self.book_pages = book_pages(root)
+        self.page_sources = {f"book/{p.name}" for p in self.book_pages} | {"book/README.md"}
         found = git_files(root, root)
         self.files = walk_files(root) if found is None else found
         self.file_set = set(self.files)
@@ -278,7 +294,7 @@ class Site:
         rel = os.path.normpath(os.path.join("book", path)).replace(os.sep, "/")
         if rel.startswith("../"):
             return target  # outside the repository: leave it, the check reports it
-        if re.fullmatch(r"book/\d\d-[a-z0-9-]+\.md", rel) or rel == "book/README.md":
+        if re.fullmatch(r"book/\d\d-[a-z0-9-]+\.md", rel) or rel in self.page_sources:
             return rel_url(page, self.chapter_page(Path(rel))) + frag
         if Path(rel).suffix.lower() in IMAGE_SUFFIXES and (self.root / rel).is_file():
             return rel_url(page, self.copy_asset(rel)) + frag
@@ -403,14 +419,15 @@ class Site:
         if index.is_file():
             body, _ = self.markdown_page(index, "index.html")
             links = [f'<li><a href="{self.chapter_page(c)}">{html.escape(self.chapter_title(c))}</a></li>'
-                     for c in self.chapters]
+                     for c in self.book_pages]
             body += ('\n<h2 id="site-pages">On this site</h2>\n<ul>\n' + "\n".join(links)
                      + '\n<li><a href="search.html">Search</a></li>'
                      + f'\n<li><a href="{self.dir_page(".")}">Every file of the repository</a></li>\n</ul>\n')
-            first = (self.chapter_page(self.chapters[0]), self.chapter_title(self.chapters[0])) \
-                if self.chapters else None
+            first = (self.chapter_page(self.book_pages[0]), self.chapter_title(self.book_pages[0])) \
+                if self.book_pages else None
             self.pages.append(Page("index.html", "Contents", body, next=first))
-        for n, chapter in enumerate(self.chapters):
+        pages = self.book_pages
+        for n, chapter in enumerate(pages):
             page = self.chapter_page(chapter)
             title = self.chapter_title(chapter)
             body, toc = self.markdown_page(chapter, page)
@@ -421,13 +438,15 @@ class Site:
                 facts.append(f'<a class="stage-diff" href="{self.diff_page(stage)}">what it changes'
                              f' relative to the stage before</a>')
             items = "".join(toc_items(toc))
-            aside = (f'<nav class="toc" aria-label="contents of this chapter"><p>{" · ".join(facts)}</p>'
-                     f'<details open><summary>In this chapter</summary><ul>{items}</ul></details></nav>')
+            what = "chapter" if chapter in self.chapters else "page"
+            aside = (f'<nav class="toc" aria-label="contents of this {what}">'
+                     + (f'<p>{" · ".join(facts)}</p>' if facts else "")
+                     + f'<details open><summary>In this {what}</summary><ul>{items}</ul></details></nav>')
             body = re.sub(r"(</h1>)", lambda m: m.group(1) + "\n" + aside, body, count=1) \
                 if "</h1>" in body else aside + body
-            prev = (self.chapter_page(self.chapters[n - 1]), self.chapter_title(self.chapters[n - 1])) if n else None
-            nxt = ((self.chapter_page(self.chapters[n + 1]), self.chapter_title(self.chapters[n + 1]))
-                   if n + 1 < len(self.chapters) else None)
+            prev = (self.chapter_page(pages[n - 1]), self.chapter_title(pages[n - 1])) if n else None
+            nxt = ((self.chapter_page(pages[n + 1]), self.chapter_title(pages[n + 1]))
+                   if n + 1 < len(pages) else None)
             self.pages.append(Page(page, title, body, prev=prev, up=("index.html", "Contents"), next=nxt))
             self.index_for_search(page, title, body)
 
@@ -741,10 +760,10 @@ def check(root: Path, out: Path) -> list[str]:
     for page in sorted(out.rglob("*.html")):
         scans[page.relative_to(out).as_posix()] = PageScan(page.read_text(encoding="utf-8"))
     stage_names = stages(root)
-    for chapter in chapters(root):
+    for chapter in book_pages(root):
         page = chapter.stem + ".html"
         if page not in scans:
-            problems.append(f"{page}: chapter {chapter.name} has no page")
+            problems.append(f"{page}: {chapter.name} has no page")
             continue
         excerpts, _, _ = check_excerpts.parse_excerpts(chapter)
         want = [e.path for e in excerpts]
@@ -787,12 +806,14 @@ def selftest() -> int:
     chapter = ("# Chapter 1 — One\n\nSee [the next](02-two.md#second-part) and [the stage](../01-one/).\n\n"
                "![a figure](figures/f.svg) ![a screen](../01-one/screen.png)\n\n## First part\n\n```cpp file=01-one/main.cpp\nint b = 2;\n```\n\n"
                "```text\nnot an excerpt\n```\n")
-    chapter2 = "# Chapter 2 — Two\n\n[Back](01-one.md)\n\n## Second part\n\nText.\n"
+    chapter2 = "# Chapter 2 — Two\n\n[Back](01-one.md) and [a term](glossary.md#term)\n\n## Second part\n\nText.\n"
+    glossary = "# Glossary\n\n## Term\n\nIntroduced in [Chapter 1](01-one.md#first-part).\n"
     cases = {
         "faithful": (lambda c: c, True),
         "a broken chapter link": (lambda c: c.replace("02-two.md#", "03-three.md#"), False),
         "a broken anchor": (lambda c: c.replace("#second-part", "#third-part"), False),
         "a missing image": (lambda c: c.replace("figures/f.svg", "figures/g.svg"), False),
+        "a broken anchor into the glossary": (lambda c: c + "\n[a term](glossary.md#no-such-term)\n", False),
         "a missing image outside book/": (lambda c: c.replace("screen.png", "screen2.png"), False),
         "a link to a missing file": (lambda c: c.replace("../01-one/", "../01-one/gone.cpp"), False),
     }
@@ -804,6 +825,7 @@ def selftest() -> int:
                               "02-two/CMakeLists.txt": "# two\n", "02-two/main.cpp": "int a = 1;\nint b = 3;\n",
                               "book/README.md": "# Book\n\n- [One](01-one.md)\n- [Two](02-two.md)\n",
                               "book/01-one.md": change(chapter), "book/02-two.md": chapter2,
+                              "book/glossary.md": glossary,
                               "book/figures/f.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
                               "01-one/screen.png": "not really a PNG\n"}.items():
                 (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -833,6 +855,14 @@ def selftest() -> int:
                 if not check(root, out):
                     failures += 1
                     print("selftest: a missing chapter page was not reported")
+                build(root, out)
+                if 'href="glossary.html#term"' not in (out / "02-two.html").read_text():
+                    failures += 1
+                    print("selftest: a link to the glossary does not lead to its page")
+                (out / "glossary.html").unlink()
+                if not check(root, out):
+                    failures += 1
+                    print("selftest: a missing glossary page was not reported")
             if (not problems) != should_pass:
                 failures += 1
                 print(f"selftest: {name}: expected {'a pass' if should_pass else 'a failure'}, "

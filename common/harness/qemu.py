@@ -13,7 +13,9 @@ import struct
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+
+# The classes below are plain classes: importing dataclasses (with inspect) costs about 20 ms
+# of CPU at the start of every test, which CTest pays some 450 times.
 
 VGA_ADDRESS = 0xB8000
 VGA_COLUMNS = 80
@@ -40,11 +42,11 @@ def cp437(byte: int) -> str:
     return "?"  # control range: shown as a placeholder
 
 
-@dataclass
 class Screen:
     """The 80x25 VGA text buffer: a character byte and an attribute byte per cell."""
 
-    raw: bytes
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
 
     def char(self, row: int, col: int) -> int:
         return self.raw[2 * (row * VGA_COLUMNS + col)]
@@ -93,27 +95,24 @@ def ansi_sgr(attr: int) -> str:
     return f"\x1b[{fg_code};{40 + _VGA_TO_ANSI[bg]}m"
 
 
-@dataclass
 class CpuState:
-    rip: int
-    rflags: int
-    halted: bool
+    def __init__(self, rip: int, rflags: int, halted: bool) -> None:
+        self.rip, self.rflags, self.halted = rip, rflags, halted
 
     @property
     def interrupts_enabled(self) -> bool:
         return bool(self.rflags & (1 << 9))
 
 
-@dataclass
 class Ending:
     """How a machine ended on its own, in words common to QEMU and Bochs.
 
     kind: "success" or "failure" (the kernel's code through isa-debug-exit, QEMU only),
     "triple fault", "reset", or "error" (the emulator failed; detail says how)."""
 
-    kind: str
-    detail: str
-    rip: int | None = None  # where the CPU was, when the emulator says
+    def __init__(self, kind: str, detail: str, rip: int | None = None) -> None:
+        self.kind, self.detail = kind, detail
+        self.rip = rip  # where the CPU was, when the emulator says
 
 
 def read_text(path: str) -> str:

@@ -164,13 +164,15 @@ def build_failure(log_path: str) -> Outcome:
 
 
 def table(results: list[Result], stage: str) -> str:
-    width = max([len(f"{r.name}: {r.title}") for r in results] + [30])
-    lines = [f"== grade {stage} " + "=" * max(0, width + 4)]
+    """One row per group: name, OK or FAIL, points, tests passed, title; then each failing test
+    with its reason; then the score."""
+    name_width = max(len(r.name) for r in results)
+    lines = [f"== grade {stage} =="]
     for r in results:
-        head = f"{r.name}: {r.title}"
-        ok = r.tests and r.passed == len(r.tests)
-        mark = "OK  " if ok else "FAIL"
-        lines.append(f"{head:<{width}}  {mark} ({r.score:g}/{r.points})  {r.passed}/{len(r.tests)} tests")
+        ok = bool(r.tests) and r.passed == len(r.tests)
+        points = f"{r.score:g}/{r.points}"
+        lines.append(f"{r.name:<{name_width}}  {'OK  ' if ok else 'FAIL'}  {points:>9}  "
+                     f"{r.passed:>3}/{len(r.tests):<3} tests  {r.title}")
         for t in r.tests:
             o = r.outcomes[t]
             if not o.passed:

@@ -99,9 +99,10 @@ def reason_of(output: str, status: str) -> str:
         # A kernel that panicked before its first test reports a failure with no test's name:
         # the panic message is the reason worth showing.
         if panics and panics[-1] not in message:
-            message += f" (panic: {panics[-1].strip()})"
+            message = (f"panic: {panics[-1].strip()}" if "'[failed]'" in message
+                       else f"{message} (panic: {panics[-1].strip()})")
         return f"{kind}: {message}"[:300]
-    gtest = re.findall(r"^\[  FAILED  \] (\S+)", output, re.M)
+    gtest = [t for t in re.findall(r"^\[  FAILED  \] (\S+)", output, re.M) if not t.isdigit()]
     if gtest:
         return "failed: " + ", ".join(dict.fromkeys(gtest))
     if "Timeout" in status:
@@ -151,7 +152,7 @@ def run_ctest(build_dir: str, stage: str, names: list[str], jobs: int) -> dict[s
     return outcomes
 
 
-def build_failure(log_path: str) -> Outcome:
+def build_failure(log_path: str, root: str) -> Outcome:
     try:
         with open(log_path, errors="replace") as f:
             text = f.read()
@@ -159,7 +160,10 @@ def build_failure(log_path: str) -> Outcome:
         text = ""
     errors = [line for line in text.split("\n") if re.search(r"error[:\]]|FAILED:|Error ", line)]
     shown = "\n".join((errors or text.strip().split("\n"))[-15:])
-    first = errors[0].strip() if errors else "see the build output"
+    # The compiler's (or linker's) first error says more than Ninja's FAILED: line.
+    compiler = [line for line in errors if re.search(r"error:", line)]
+    first = (compiler or errors or ["see the build output"])[0].strip()
+    first = first.replace(os.path.abspath(root) + "/", "")
     return Outcome(False, f"BUILD FAILED: {first[:200]}", shown)
 
 
@@ -173,10 +177,12 @@ def table(results: list[Result], stage: str) -> str:
         points = f"{r.score:g}/{r.points}"
         lines.append(f"{r.name:<{name_width}}  {'OK  ' if ok else 'FAIL'}  {points:>9}  "
                      f"{r.passed:>3}/{len(r.tests):<3} tests  {r.title}")
-        for t in r.tests:
-            o = r.outcomes[t]
-            if not o.passed:
-                lines.append(f"    {t}: {o.reason}")
+        failing = [t for t in r.tests if not r.outcomes[t].passed]
+        reasons = {r.outcomes[t].reason for t in failing}
+        if len(failing) > 1 and len(reasons) == 1:  # a build failure: one reason for all
+            lines.append(f"    all {len(failing)} failing tests: {reasons.pop()}")
+        else:
+            lines += [f"    {t}: {r.outcomes[t].reason}" for t in failing]
     score = sum(r.score for r in results)
     total = sum(r.points for r in results)
     lines.append(f"Score: {score:g}/{total}")
@@ -241,7 +247,9 @@ def main() -> int:
     stage_dir = os.path.join(a.root, a.stage)
     try:
         groups = labs.load_groups(stage_dir)
-        marker_problems = labs.check_markers(a.root, a.stage, groups)
+        # The markers matter to the kit's own check, not to a grade: a student's tree is graded
+        # by its tests whatever became of the marker lines.
+        marker_problems = labs.check_markers(a.root, a.stage, groups) if a.check else []
     except labs.LabsError as e:
         print(f"grade: {e}", file=sys.stderr)
         return 2
@@ -275,7 +283,7 @@ def main() -> int:
                               private))
     wanted = [t for r in results for t in r.tests]
     if a.build_log:
-        failed = build_failure(a.build_log)
+        failed = build_failure(a.build_log, a.root)
         outcomes = {t: failed for t in wanted}
     else:
         outcomes = run_ctest(a.build_dir, a.stage, list(dict.fromkeys(wanted)), a.jobs)

@@ -27,9 +27,10 @@ Lab markers, in a stage's C++ sources (src/, tests/):
 
 A lab may have several regions. The `// STUB:` lines (none or more, right after the LAB line)
 are what replaces the region in a student's copy, uncommented; at least one region of each lab
-must panic naming the lab, so a lab left unwritten fails loudly. Markers carry forward: a later
-stage's copy of a marked file keeps the markers unchanged (so `./workbook diff` never shows
-them), and a handout stubs only the labs its own stage's labs.toml names.
+must panic naming the lab, so a lab left unwritten fails loudly. Markers sit in every copy of
+the marked code, from the first stage that has it to the last (so `./workbook diff` never shows
+them), and a handout stubs only the labs its own stage's labs.toml names, removing the marker
+lines of the others.
 """
 
 from __future__ import annotations
@@ -249,11 +250,13 @@ def stage_regions(stage_dir: str) -> list[Region]:
     return regions
 
 
-def known_labs(root: str, stage: str) -> set[str]:
-    """The lab names of this stage and of every earlier stage present under root."""
+def known_labs(root: str) -> set[str]:
+    """The lab names of every stage present under root. A stage may carry the markers of a
+    later stage's lab: they sit in every copy of the marked code, from the first stage that
+    has it, so that neighbouring stages never differ in them."""
     names: set[str] = set()
     for d in sorted(os.listdir(root)):
-        if re.fullmatch(r"\d\d-[A-Za-z0-9_.-]+", d) and d <= stage and os.path.isfile(labs_file(os.path.join(root, d))):
+        if re.fullmatch(r"\d\d-[A-Za-z0-9_.-]+", d) and os.path.isfile(labs_file(os.path.join(root, d))):
             names.update(g.name for g in load_groups(os.path.join(root, d)) if not g.rest)
     return names
 
@@ -275,7 +278,7 @@ def check_markers(root: str, stage: str, groups: list[Group]) -> list[str]:
     stage_dir = os.path.join(root, stage)
     regions = stage_regions(stage_dir)
     problems = []
-    known = known_labs(root, stage)
+    known = known_labs(root)
     for g in groups:
         if g.rest or is_handout(root):
             continue
@@ -288,8 +291,8 @@ def check_markers(root: str, stage: str, groups: list[Group]) -> list[str]:
                             f'(panic("lab {g.name}: not written yet"))')
     for r in regions:
         if r.lab not in known:
-            problems.append(f"{stage}/{r.path}:{r.begin + 1}: LAB({r.lab}) is no lab of {stage}'s "
-                            "labs.toml nor of an earlier stage's")
+            problems.append(f"{stage}/{r.path}:{r.begin + 1}: LAB({r.lab}) is no lab of any "
+                            "stage's labs.toml")
     return problems
 
 
@@ -414,6 +417,9 @@ def write_handout(root: str, stage: str, dest: str, with_earlier: bool, earlier_
     empty) and commits it; returns what it wrote."""
     import shutil
     import subprocess
+    if is_handout(root):
+        raise LabsError(f"{root} is a handout already ({HANDOUT_MARK}): its labs are stubbed; "
+                        "hand out from the workbook's own repository")
     if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
         raise LabsError(f"{dest} exists and is not an empty directory; choose a new directory "
                         "(a handout is a repository of its own)")

@@ -13,6 +13,8 @@ quotes that file (the path is relative to the repository root). The check passes
     between elisions appears contiguously, and the runs appear in the file in the same order.
 
 Lines are compared with trailing whitespace removed; leading whitespace must match exactly.
+The classroom kit's lab markers (`// LAB(name): ...`, `// STUB: ...`, `// END LAB(name)`, see
+book/teaching.md) are left out of the file before comparing: the book quotes the code, not them.
 
 It also checks book/README.md, the index: every chapter it links to (a relative link to a .md
 file) must exist, every chapter file in book/ must be linked from it, and every relative link in
@@ -33,6 +35,7 @@ from pathlib import Path
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 FILE_ATTR = re.compile(r"(?:^|\s)file=(?P<path>\S+)")
 ELISION = re.compile(r"^\s*(//|#) \.\.\.$")
+LAB_MARKER = re.compile(r"^\s*// (LAB\([a-z0-9-]+\): |STUB:|END LAB\()")
 # [text](target) -- the target up to the first space or closing parenthesis.
 LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CHAPTER_NAME = re.compile(r"^\d\d-[a-z0-9-]+\.md$")
@@ -110,7 +113,8 @@ def check_excerpt(root: Path, ex: Excerpt) -> str | None:
     target = root / ex.path
     if not target.is_file():
         return f"quotes {ex.path}, which does not exist"
-    haystack = [line.rstrip() for line in target.read_text(encoding="utf-8", errors="replace").split("\n")]
+    haystack = [line.rstrip() for line in target.read_text(encoding="utf-8", errors="replace").split("\n")
+                if not LAB_MARKER.match(line)]
     runs: list[list[str]] = [[]]
     for line in ex.lines:
         if ELISION.match(line):
@@ -202,6 +206,8 @@ def selftest() -> int:
         "missing file": (good.replace("file=src/x.cpp", "file=src/y.cpp", 1), False),
         "broken link": (good.replace("../src/x.cpp)", "../src/z.cpp)"), False),
         "unclosed block": (good + "\n```cpp file=src/x.cpp\nint a = 1;\n", False),
+        "lab markers in the file": (good.replace("file=src/x.cpp", "file=src/lab.cpp"), True),
+        "lab stub in the book": (good.replace("file=src/x.cpp\nint b", "file=src/lab.cpp\n// STUB: x\nint b"), False),
     }
     failures = 0
     for name, (chapter, should_pass) in cases.items():
@@ -209,6 +215,9 @@ def selftest() -> int:
             root = Path(tmp)
             (root / "src").mkdir()
             (root / "src/x.cpp").write_text(source)
+            (root / "src/lab.cpp").write_text(source.replace(
+                "int b", "// LAB(x): write b and c\n// STUB: panic(\"lab x: not written yet\");\nint b").replace(
+                "int c = 3;\n", "int c = 3;\n// END LAB(x)\n"))
             (root / "book").mkdir()
             (root / "book/01-x.md").write_text(chapter)
             (root / "book/README.md").write_text("# Book\n\n- [One](01-x.md)\n- Two (coming)\n")

@@ -40,8 +40,12 @@ constinit InterruptDescriptorTable IDT{};
 constinit std::atomic<std::uint64_t> breakpoints{0};
 
 void breakpoint_handler(InterruptStackFrame& frame) {
+    // LAB(breakpoint-handler): count the breakpoint and print the exception with its frame
+    // STUB: (void)frame;
+    // STUB: panic("lab breakpoint-handler: not written yet");
     breakpoints.fetch_add(1, std::memory_order_relaxed);
     println("EXCEPTION: BREAKPOINT\n{}", frame);
+    // END LAB(breakpoint-handler)
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "cpu.h"
 #include "format.h"
+#include "panic.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -176,6 +177,8 @@ public:
     // type, stack). Use: IDT.breakpoint.set_handler<breakpoint_handler>().
     template <F* H>
     EntryOptions& set_handler() {
+        // LAB(idt-entry): fill the gate: handler address in three parts, selector, options
+        // STUB: panic("lab idt-entry: not written yet");
         const auto address = reinterpret_cast<std::uint64_t>(EntryFunction<F>::template of<H>);
         offset_low_ = static_cast<std::uint16_t>(address);
         offset_mid_ = static_cast<std::uint16_t>(address >> 16);
@@ -183,6 +186,7 @@ public:
         selector_ = current_code_segment();
         options_ = EntryOptions().set_present(true);
         return options_;
+        // END LAB(idt-entry)
     }
     constexpr bool present() const { return options_.present(); }
     constexpr std::uint64_t handler_address() const {

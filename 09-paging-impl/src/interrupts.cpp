@@ -90,6 +90,9 @@ void format_value(fmt::Sink& sink, const SelectorErrorCode& code, const fmt::Spe
 }
 
 void format_value(fmt::Sink& sink, const PageFaultErrorCode& code, const fmt::Spec&) {
+    // LAB(page-fault-error-code): name each bit of the error code: P, W/R, U/S, RSVD, I/D
+    // STUB: (void)sink, (void)code;
+    // STUB: panic("lab page-fault-error-code: not written yet");
     using E = PageFaultErrorCode;
     fmt::format_to(sink, "error code: {:#x} ({}, {}, {} mode{}{})", code.raw(),
                    code.contains(E::PROTECTION_VIOLATION) ? "protection violation" : "not present",
@@ -97,6 +100,7 @@ void format_value(fmt::Sink& sink, const PageFaultErrorCode& code, const fmt::Sp
                    code.contains(E::USER_MODE) ? "user" : "kernel",
                    code.contains(E::MALFORMED_TABLE) ? ", reserved bit set" : "",
                    code.contains(E::INSTRUCTION_FETCH) ? ", instruction fetch" : "");
+    // END LAB(page-fault-error-code)
 }
 
 namespace {
@@ -105,8 +109,12 @@ constinit InterruptDescriptorTable IDT{};
 constinit std::atomic<std::uint64_t> breakpoints{0};
 
 void breakpoint_handler(InterruptStackFrame& frame) {
+    // LAB(breakpoint-handler): count the breakpoint and print the exception with its frame
+    // STUB: (void)frame;
+    // STUB: panic("lab breakpoint-handler: not written yet");
     breakpoints.fetch_add(1, std::memory_order_relaxed);
     println("EXCEPTION: BREAKPOINT\n{}", frame);
+    // END LAB(breakpoint-handler)
 }
 
 // Runs on the IST stack (see gdt.h): the kernel stack may be the very thing that failed.

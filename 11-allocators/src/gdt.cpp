@@ -1,15 +1,19 @@
 #include "gdt.h"
 
+#include "panic.h"
+
 namespace gdt {
 
 namespace {
 
 alignas(16) constinit std::uint8_t double_fault_stack[DOUBLE_FAULT_STACK_SIZE]{};
 
+// LAB(gdt-tss): the TSS and the GDT the kernel loads
 constinit TaskStateSegment tss{};
 
 // null, kernel code, TSS (two slots)
 constinit std::uint64_t gdt[4]{};
+// END LAB(gdt-tss)
 
 }  // namespace
 
@@ -21,6 +25,8 @@ std::uintptr_t double_fault_stack_top() {
 }
 
 void init() {
+    // LAB(gdt-tss): IST entry, GDT entries, lgdt, reload CS, ltr
+    // STUB: panic("lab gdt-tss: not written yet");
     // Stacks grow down: the IST entry holds the top of the stack.
     tss.interrupt_stack_table[DOUBLE_FAULT_IST_INDEX] = double_fault_stack_top();
     tss.io_map_base = sizeof(TaskStateSegment);  // no I/O permission bitmap
@@ -51,6 +57,7 @@ void init() {
     // The data segment registers hold the null selector since the boot shim, which 64-bit
     // mode allows in ring 0, so they need no reload.
     asm volatile("ltr %0" : : "r"(TSS_SELECTOR.raw()) : "memory");
+    // END LAB(gdt-tss)
 }
 
 }  // namespace gdt

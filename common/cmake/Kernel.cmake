@@ -201,7 +201,77 @@ macro(workbook_stage)
     target_compile_definitions(${WORKBOOK_STAGE_LIBRARY} PRIVATE ${_ws_DEFINITIONS})
     target_compile_definitions(${WORKBOOK_STAGE_LIBRARY}_test PRIVATE ${_ws_DEFINITIONS})
   endif()
+  _workbook_labs()
 endmacro()
+
+# --- the classroom kit (common/harness/labs.py, grade.py; `./workbook grade` and `handout`) ----
+# A teacher's private test kernels: `./workbook grade STAGE --tests-from DIR` configures with
+# WORKBOOK_PRIVATE_TESTS=DIR and WORKBOOK_PRIVATE_TESTS_STAGE=STAGE. Each DIR/<name>.cpp is a
+# test kernel built like the stage's tests/*.cpp (the stage's library, its src/ on the include
+# path) and booted directly; its test <stage>/private/<name> (labels <stage>, private) expects
+# it to exit with success through isa-debug-exit, plus the harness arguments in DIR/<name>.args
+# (one per line), if that file exists.
+set(WORKBOOK_PRIVATE_TESTS "" CACHE PATH "a directory of private test kernels (*.cpp) for ./workbook grade")
+set(WORKBOOK_PRIVATE_TESTS_STAGE "" CACHE STRING "the stage the private test kernels belong to")
+# One CTest test per stage with labs builds the stage's handout and grades it (expects a score
+# above 0 and below full): a kernel build of the stage, about a minute. Off for the stages not
+# listed here; a teacher's CI can switch them all on with -DWORKBOOK_HANDOUT_TESTS=all.
+set(WORKBOOK_HANDOUT_TESTS "05;09;12" CACHE STRING
+  "stage numbers whose handout CTest builds and grades (labs_handout), or all, or empty")
+
+function(_workbook_labs)
+  set(stage_dir "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(WORKBOOK_PRIVATE_TESTS AND WORKBOOK_PRIVATE_TESTS_STAGE STREQUAL WORKBOOK_STAGE)
+    if(NOT IS_DIRECTORY "${WORKBOOK_PRIVATE_TESTS}")
+      message(FATAL_ERROR "WORKBOOK_PRIVATE_TESTS: ${WORKBOOK_PRIVATE_TESTS} is not a directory")
+    endif()
+    file(GLOB private_sources CONFIGURE_DEPENDS "${WORKBOOK_PRIVATE_TESTS}/*.cpp")
+    if(NOT private_sources)
+      message(FATAL_ERROR "WORKBOOK_PRIVATE_TESTS: no *.cpp test kernel in ${WORKBOOK_PRIVATE_TESTS}")
+    endif()
+    foreach(source IN LISTS private_sources)
+      get_filename_component(name "${source}" NAME_WE)
+      if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+        message(FATAL_ERROR "private test kernel ${source}: name it with letters, digits and _ only")
+      endif()
+      set(args "")
+      if(EXISTS "${WORKBOOK_PRIVATE_TESTS}/${name}.args")
+        file(STRINGS "${WORKBOOK_PRIVATE_TESTS}/${name}.args" args)
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${WORKBOOK_PRIVATE_TESTS}/${name}.args")
+      endif()
+      workbook_kernel(private_${name} SOURCES "${source}")
+      workbook_test(private/${name} KERNEL private_${name} ARGS --expect exit ${args})
+      set_property(TEST ${WORKBOOK_STAGE}/private/${name} APPEND PROPERTY LABELS private)
+    endforeach()
+    list(LENGTH private_sources count)
+    message(STATUS "${WORKBOOK_STAGE}: ${count} private test kernel(s) from ${WORKBOOK_PRIVATE_TESTS}")
+  endif()
+  if(NOT EXISTS "${stage_dir}/labs.toml")
+    return()
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${stage_dir}/labs.toml")
+  # labs.toml fits the stage: each lab's tests exist, every test is counted, each lab has marked
+  # regions with a stub that panics naming it. Lists the tests with ctest -N; runs nothing.
+  add_test(NAME ${WORKBOOK_STAGE}/labs_cover_tests
+    COMMAND ${Python3_EXECUTABLE} "${WORKBOOK_COMMON_DIR}/harness/grade.py" --check
+            --root "${CMAKE_SOURCE_DIR}" --build-dir "${CMAKE_BINARY_DIR}" --stage ${WORKBOOK_STAGE})
+  set_tests_properties(${WORKBOOK_STAGE}/labs_cover_tests PROPERTIES LABELS "${WORKBOOK_STAGE};labs" TIMEOUT 60)
+  # Not inside a handout (.workbook-handout at its root): its stage is stubbed already.
+  if(NOT EXISTS "${CMAKE_SOURCE_DIR}/.workbook-handout" AND
+     (WORKBOOK_HANDOUT_TESTS STREQUAL "all" OR WORKBOOK_STAGE_NUMBER IN_LIST WORKBOOK_HANDOUT_TESTS))
+    # The student's tree: written, configured and built (the stage's kernels, not its host tests)
+    # in the build directory, then graded; its score must be above 0 and below full marks.
+    add_test(NAME ${WORKBOOK_STAGE}/labs_handout
+      COMMAND ${Python3_EXECUTABLE} "${WORKBOOK_COMMON_DIR}/harness/handout_check.py"
+              --root "${CMAKE_SOURCE_DIR}" --stage ${WORKBOOK_STAGE}
+              --work "${CMAKE_CURRENT_BINARY_DIR}/handout"
+              --cxx "${CMAKE_CXX_COMPILER}" --cc "${CMAKE_C_COMPILER}")
+    # Labeled labs only, not with the stage: `./workbook test 5` stays a quick edit-test cycle;
+    # the whole suite (and `./workbook test -- -L labs`) runs it.
+    set_tests_properties(${WORKBOOK_STAGE}/labs_handout PROPERTIES
+      LABELS labs TIMEOUT 1200 COST 500 PROCESSORS 2)
+  endif()
+endfunction()
 
 function(workbook_kernel name)
   cmake_parse_arguments(_wk "UNIT_TESTS" "" "SOURCES;DEFINITIONS" ${ARGN})

@@ -20,6 +20,9 @@ const char* describe(UnmapError error) {
 }
 
 std::optional<Translation> OffsetPageTable::translate(VirtAddr address) const {
+    // LAB(translate): walk the four levels; stop at a huge page or a missing entry
+    // STUB: (void)address;
+    // STUB: panic("lab translate: not written yet");
     const PageTableEntry& l4 = (*level_4_)[address.p4_index()];
     if (!l4.flags().contains(PageTableFlags::PRESENT)) return std::nullopt;
 
@@ -42,6 +45,7 @@ std::optional<Translation> OffsetPageTable::translate(VirtAddr address) const {
     const PageTableEntry& l1 = (*table_at(l2.address()))[address.p1_index()];
     if (!l1.flags().contains(PageTableFlags::PRESENT)) return std::nullopt;
     return Translation{l1.address() + address.page_offset(), Size4KiB::SIZE, l1.flags()};
+    // END LAB(translate)
 }
 
 std::optional<PhysAddr> OffsetPageTable::translate_addr(VirtAddr address) const {
@@ -51,6 +55,7 @@ std::optional<PhysAddr> OffsetPageTable::translate_addr(VirtAddr address) const 
 
 namespace {
 
+// LAB(map-to): a helper of yours, if you like: the table below an entry, made if missing
 // The table an entry points to, creating (and zeroing) it if the entry is unused.
 Result<PageTable*, MapToError> next_table_create(PageTableEntry& entry, PageTableFlags parent_flags,
                                                  VirtAddr offset, FrameAllocator& allocator) {
@@ -69,12 +74,16 @@ Result<PageTable*, MapToError> next_table_create(PageTableEntry& entry, PageTabl
     entry.set_flags(entry.flags() | parent_flags);
     return reinterpret_cast<PageTable*>(offset.as_u64() + entry.address().as_u64());
 }
+// END LAB(map-to)
 
 }  // namespace
 
 Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<> frame,
                                                         PageTableFlags flags,
                                                         FrameAllocator& allocator) {
+    // LAB(map-to): create the missing tables, then set the level 1 entry
+    // STUB: (void)page, (void)frame, (void)flags, (void)allocator;
+    // STUB: panic("lab map-to: not written yet");
     const VirtAddr address = page.start_address();
     // Intermediate entries allow whatever the leaf allows; the leaf entry decides.
     const PageTableFlags parent_flags = PageTableFlags::PRESENT | PageTableFlags::WRITABLE |
@@ -93,6 +102,7 @@ Result<MapperFlush, MapToError> OffsetPageTable::map_to(Page<> page, PhysFrame<>
     if (!entry.is_unused()) return Err<MapToError>{MapToError::PageAlreadyMapped};
     entry.set(frame.start_address(), (flags | PageTableFlags::PRESENT) & supported_);
     return MapperFlush(address);
+    // END LAB(map-to)
 }
 
 Result<Unmapped, UnmapError> OffsetPageTable::unmap(Page<> page) {

@@ -16,6 +16,9 @@ void BumpAllocator::init(std::uintptr_t heap_start, std::size_t heap_size) {
 }
 
 void* BumpAllocator::allocate(std::size_t size, std::size_t align) {
+    // LAB(bump-allocator): hand out the next aligned bytes; none when the heap is used up
+    // STUB: (void)size, (void)align;
+    // STUB: panic("lab bump-allocator: not written yet");
     if (!is_power_of_two(align)) return nullptr;
     // Both steps are checked: near the top of the address space, rounding up or adding the
     // size would wrap around to a small address and the comparison with heap_end would pass.
@@ -26,9 +29,13 @@ void* BumpAllocator::allocate(std::size_t size, std::size_t align) {
     next_ = *end;
     ++allocations_;
     return reinterpret_cast<void*>(*start);
+    // END LAB(bump-allocator)
 }
 
 void BumpAllocator::deallocate(void* ptr, std::size_t size, std::size_t align) {
+    // LAB(bump-allocator): check the block; reset the heap when the last one is freed
+    // STUB: (void)ptr, (void)size, (void)align;
+    // STUB: panic("lab bump-allocator: not written yet");
     const auto address = reinterpret_cast<std::uintptr_t>(ptr);
     if (address < heap_start_ || address >= next_) {
         panic("deallocate({}, {}, {}): not an allocated block of the bump heap {:#x}..{:#x}", ptr,
@@ -40,6 +47,7 @@ void BumpAllocator::deallocate(void* ptr, std::size_t size, std::size_t align) {
     // The freed bytes themselves cannot be reused: other blocks may lie above them. Only when
     // the last block is gone is everything below next unused.
     if (--allocations_ == 0) next_ = heap_start_;
+    // END LAB(bump-allocator)
 }
 
 Integrity BumpAllocator::check_integrity() const {

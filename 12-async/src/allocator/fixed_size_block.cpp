@@ -27,6 +27,9 @@ std::optional<std::size_t> FixedSizeBlockAllocator::size_class(std::size_t size,
 }
 
 void* FixedSizeBlockAllocator::allocate(std::size_t size, std::size_t align) {
+    // LAB(fixed-size-block): pop a block of the size class, or ask the fallback
+    // STUB: (void)size, (void)align;
+    // STUB: panic("lab fixed-size-block: not written yet");
     if (!is_power_of_two(align)) return nullptr;
     const auto index = size_class(size, align);
     if (!index) return fallback_.allocate(size, align);
@@ -35,6 +38,7 @@ void* FixedSizeBlockAllocator::allocate(std::size_t size, std::size_t align) {
     if (block == nullptr) return allocate_new_block(*index);
     heads_[*index] = block->next;
     return block;
+    // END LAB(fixed-size-block)
 }
 
 // The list for this size is empty: cut a new block from the fallback.
@@ -59,6 +63,9 @@ void FixedSizeBlockAllocator::push(std::size_t size_class, std::uintptr_t block)
 }
 
 void FixedSizeBlockAllocator::deallocate(void* ptr, std::size_t size, std::size_t align) {
+    // LAB(fixed-size-block): check the block, push it onto its size class's list
+    // STUB: (void)ptr, (void)size, (void)align;
+    // STUB: panic("lab fixed-size-block: not written yet");
     const auto index = size_class(size, align);
     if (!index || !is_power_of_two(align)) {
         fallback_.deallocate(ptr, size, align);  // the fallback's own checks apply
@@ -77,6 +84,7 @@ void FixedSizeBlockAllocator::deallocate(void* ptr, std::size_t size, std::size_
     }
     if (heads_[*index] == ptr) panic("deallocate({}, {}, {}): double free", ptr, size, align);
     push(*index, address);
+    // END LAB(fixed-size-block)
 }
 
 Integrity FixedSizeBlockAllocator::check_integrity() const {

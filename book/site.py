@@ -8,8 +8,9 @@ Builds, from book/*.md and the repository's files, a self-contained site in DIR:
                         and bottom, the chapter's table of contents, links to its stage's
                         sources and diff, highlighted code; every excerpt (a fenced block whose
                         info string says file=PATH) is captioned with PATH, linked to the file
-  appendix-*.html,      the book's other pages (book/appendix-*.md, book/glossary.md), after the
-  glossary.html         chapters in the same chain of previous/next links
+  appendix-*.html,      the book's other pages (book/appendix-*.md, book/teaching.md,
+  teaching.html,        book/glossary.md), after the chapters in the same chain of
+  glossary.html         previous/next links
   diff/NN-name.html     what stage NN changes relative to the stage before it, highlighted
                         (the same comparison as `./workbook diff NN`)
   src/PATH.html         every file of the repository, highlighted, with numbered lines
@@ -116,10 +117,10 @@ def chapters(root: Path) -> list[Path]:
 
 
 def other_pages(root: Path) -> list[Path]:
-    """The book's pages that are not chapters: the appendices, then the glossary."""
+    """The book's pages that are not chapters: the appendices, the teachers' guide, the glossary."""
     found = sorted((root / "book").glob("appendix-*.md"))
-    glossary = root / "book" / "glossary.md"
-    return found + ([glossary] if glossary.is_file() else [])
+    named = [root / "book" / name for name in ("teaching.md", "glossary.md")]
+    return found + [page for page in named if page.is_file()]
 
 
 def book_pages(root: Path) -> list[Path]:

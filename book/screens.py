@@ -12,7 +12,7 @@ When is a screen "ready"? A fixed condition, so that two builds take the same pi
   * from stage 07 on the kernel keeps running, the timer prints a dot on every tick and the
     keyboard echoes keys. The picture is taken once the stage's last line is on the screen
     (`It did not crash!`, stage 12's `async number: 42`), KEYS have been typed, the screen shows
-    TYPED, and DOTS_AFTER timer dots have followed it. Only the number of dots printed before
+    their echo, and DOTS_AFTER timer dots have followed it. Only the number of dots printed before
     the keys were typed varies between runs.
 
 The same boot is used by check_output.py, which compares the book's output blocks with the
@@ -42,9 +42,29 @@ TIMER_STAGES_FROM = 7           # the first stage whose timer handler prints dot
 READY = {12: "async number: 42"}  # the last line a stage's kernel prints, where not the default
 READY_DEFAULT = "It did not crash!"
 KEYS = "h e l l o spc shift-w o r l d shift-1"   # QEMU sendkey names, as the tests use them
-TYPED = "hello World!"                           # what KEYS echo as
 DOTS_AFTER = 8                  # timer dots after the last text before the picture is taken
 BOOT_TIMEOUT = 60.0             # seconds; a busy 2-core machine boots a kernel in 1 to 3
+
+
+_SHIFTED = dict(zip("1234567890", "!@#$%^&*()"))
+
+
+def echo_of(keys: str) -> str | None:
+    """What the kernel echoes for KEYS (letters, digits, spc, shift-), or None when the keys hold
+    others (ret, arrows...), whose echo is not one line of text."""
+    out = []
+    for key in keys.split():
+        shift = key.startswith("shift-")
+        name = key[len("shift-"):] if shift else key
+        if name == "spc" and not shift:
+            out.append(" ")
+        elif len(name) == 1 and name.isalpha():
+            out.append(name.upper() if shift else name)
+        elif len(name) == 1 and name.isdigit():
+            out.append(_SHIFTED[name] if shift else name)
+        else:
+            return None
+    return "".join(out)
 
 
 def stage_number(stage: str) -> int:
@@ -93,7 +113,9 @@ def boot(build: Path, stage: str, *, kernel: str = "kernel", keys: str | None = 
     elf = build / stage / f"{kernel}.elf"
     image = build / stage / "kernel.iso" if kernel == "kernel" else elf
     if not image.is_file():
-        cap.error = f"{image} does not exist; build it first (./workbook iso {stage[:2]})"
+        how = (f"./workbook iso {stage[:2]}" if kernel == "kernel" else
+               f"cmake --build {build} --target s{stage[:2]}_{kernel}, or ./workbook test {stage[:2]}")
+        cap.error = f"{image} does not exist; build it first ({how})"
         return cap
     m = qemu.Machine(str(image), direct=kernel != "kernel")
     try:
@@ -131,11 +153,9 @@ def boot(build: Path, stage: str, *, kernel: str = "kernel", keys: str | None = 
                     elif keys_sent and after is not None and after >= DOTS_AFTER:
                         break
                 time.sleep(0.05)
-            elif kernel == "kernel":
+            else:  # a kernel that halts when it is done (or exits, above)
                 if qemu.halted_for_good(m.cpu_state(), text_range):
                     break
-                time.sleep(0.05)
-            else:
                 m.wait(0.05)
         cap.screen = m.screen()
         cap.serial = m.serial()
@@ -191,7 +211,7 @@ def png(width: int, height: int, rgb: bytes) -> bytes:
 def take(build: Path, out: Path, stage: str) -> str | None:
     """Takes one stage's screenshot into out/<stage>.png; returns a problem, or None."""
     keys = KEYS if has_timer_dots(stage) else None
-    cap = boot(build, stage, keys=keys, typed=TYPED if keys else None, screendump=True)
+    cap = boot(build, stage, keys=keys, typed=echo_of(keys) if keys else None, screendump=True)
     if cap.error:
         return cap.error
     if cap.ppm is None:

@@ -116,9 +116,10 @@ def parse_blocks(root: Path) -> tuple[list[Block], list[str]]:
     problems: list[str] = []
     for chapter in sorted((root / "book").glob("*.md")):
         text = chapter.read_text(encoding="utf-8").split("\n")
+        _, _, code_lines = check_excerpts.parse_excerpts(chapter)
         for i, line in enumerate(text):
             m = MARKER.match(line)
-            if not m:
+            if not m or i + 1 in code_lines:  # a marker shown inside a code block is an example
                 continue
             where = f"book/{chapter.name}:{i + 1}"
             fields, problem = parse_marker(m.group("spec"), stages)
@@ -204,8 +205,10 @@ def explain(block: Block, run, patterns, output: list[str], pos: int, what: str)
     number, line = run[best_len]
     at = best_at + best_len
     got = output[at].rstrip() if at < len(output) else "<the end of the output>"
+    # Screen rows are counted from 0, as the harness's --vga does; other lines from 1.
+    place = f"row {at}" if block.source == "screen" else f"line {at + 1}"
     return (f"book/{block.chapter.name}:{number}: the book has {line.rstrip()!r}, the {what} has {got!r} "
-            f"(its line {at + 1}); the {what} reads:\n{shown}")
+            f"({place}); the {what} reads:\n{shown}")
 
 
 def output_lines(block: Block, cap: screens.Capture) -> tuple[list[str], str]:
@@ -317,7 +320,8 @@ def selftest() -> int:
         (root / "book").mkdir()
         (root / "book" / "05-five.md").write_text(
             "<!-- output: 5 screen -->\n```text\nHi\n```\n\n<!-- output: 6 screen -->\n```text\nHi\n```\n"
-            "<!-- output: 05 screen -->\n\n```text\n```\n<!-- output: 05 sreen -->\n```text\n```\n")
+            "<!-- output: 05 screen -->\n\n```text\n```\n<!-- output: 05 sreen -->\n```text\n```\n"
+            "````text\n<!-- output: 05 screen -->\n```text\nan example\n```\n````\n")
         blocks, problems = parse_blocks(root)
         if len(blocks) != 1 or blocks[0].stage != "05-five" or blocks[0].lines != ["Hi"] or len(problems) != 3:
             failures += 1

@@ -888,6 +888,13 @@ def selftest() -> int:
                 if not check(root, out):
                     failures += 1
                     print("selftest: a missing chapter page was not reported")
+                shots = Path(tmp) / "screens"
+                shots.mkdir()
+                (shots / "01-one.png").write_bytes(b"not really a PNG\n")
+                build(root, out, shots)
+                if 'src="screens/01-one.png"' not in (out / "01-one.html").read_text() or check(root, out):
+                    failures += 1
+                    print("selftest: a stage's screenshot is not shown by its chapter, or breaks the check")
                 build(root, out)
                 if 'href="glossary.html#term"' not in (out / "02-two.html").read_text():
                     failures += 1

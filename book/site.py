@@ -17,6 +17,8 @@ Builds, from book/*.md and the repository's files, a self-contained site in DIR:
   src/DIR/index.html    every directory's listing
   search.html           a search over the chapters' sections (search-index.js, search.js)
   figures/..., ...      the images the chapters show, copied beside the pages
+  screens/NN-name.png   with --screens DIR: each stage's screenshot (screens.py), shown by its
+                        chapter
 
 Links between chapters (05-exceptions.md) become links between pages (05-exceptions.html);
 links to repository files and directories become links to their rendered pages. The pages use
@@ -243,8 +245,8 @@ class Page:
 # --- the site -----------------------------------------------------------------------------------
 
 class Site:
-    def __init__(self, root: Path, out: Path):
-        self.root, self.out = root, out
+    def __init__(self, root: Path, out: Path, screens: Path | None = None):
+        self.root, self.out, self.screens = root, out, screens
         self.stage_names = stages(root)
         self.chapters = chapters(root)
         self.book_pages = book_pages(root)
@@ -445,11 +447,39 @@ class Site:
                      + f'<details open><summary>In this {what}</summary><ul>{items}</ul></details></nav>')
             body = re.sub(r"(</h1>)", lambda m: m.group(1) + "\n" + aside, body, count=1) \
                 if "</h1>" in body else aside + body
+            if stage:
+                body = self.with_screenshot(body, stage, page)
             prev = (self.chapter_page(pages[n - 1]), self.chapter_title(pages[n - 1])) if n else None
             nxt = ((self.chapter_page(pages[n + 1]), self.chapter_title(pages[n + 1]))
                    if n + 1 < len(pages) else None)
             self.pages.append(Page(page, title, body, prev=prev, up=("index.html", "Contents"), next=nxt))
             self.index_for_search(page, title, body)
+
+    def with_screenshot(self, body: str, stage: str, page: str) -> str:
+        """The chapter's page with its stage's screenshot (screens.py's NN-name.png in --screens):
+        just before the chapter's first screen output block (`<!-- output: NN screen -->`), or
+        else at the start of its "Running ..." section, or else after the table of contents."""
+        shot = self.screens / f"{stage}.png" if self.screens else None
+        if shot is None or not shot.is_file():
+            return body
+        site_path = f"screens/{stage}.png"
+        (self.out / "screens").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, self.out / site_path)
+        typed = ""
+        if int(stage[:2]) >= 7:
+            typed = " after typing <kbd>hello World!</kbd> (the timer's dots land between the keys)"
+        figure = (f'<figure class="screen"><img src="{rel_url(page, site_path)}" width="720" height="400" '
+                  f'alt="The screen of the {html.escape(stage)} kernel">'
+                  f"<figcaption>The screen of <code>{html.escape(stage)}</code>'s kernel{typed}, taken from "
+                  "QEMU (<code>screendump</code>) when the book was built.</figcaption></figure>\n")
+        marker = re.search(r"<!--\s*output:\s*\S+\s+screen\b[^>]*-->", body)
+        if marker:
+            return body[:marker.start()] + figure + body[marker.start():]
+        running = re.search(r'<h2 id="[^"]*">Running[^<]*</h2>\n', body)
+        if running:
+            return body[:running.end()] + figure + body[running.end():]
+        at = body.find("</nav>")
+        return body[:at + 6] + "\n" + figure + body[at + 6:] if at >= 0 else figure + body
 
     def index_for_search(self, page: str, title: str, body: str) -> None:
         """One search entry per section: its heading, its anchor and its words."""
@@ -597,6 +627,9 @@ pre { margin: 0; padding: 0.75em 1em; overflow-x: auto; line-height: 1.45; }
 .highlight { background: var(--box); border: 1px solid var(--line); border-radius: 4px; margin: 1em 0; }
 .highlight pre { background: transparent; }
 figure.excerpt { margin: 1.2em 0; }
+figure.screen { margin: 1.2em 0; }
+figure.screen img { display: block; border: 1px solid var(--line); image-rendering: pixelated; }
+figure.screen figcaption { font-size: 0.9rem; color: var(--muted); margin-top: 0.3em; }
 figure.excerpt .highlight { margin: 0; border-top-left-radius: 0; border-top-right-radius: 0; }
 figcaption.excerpt-file { font: 0.85rem/1.4 ui-monospace, "DejaVu Sans Mono", monospace; background: #e8ebf0;
        border: 1px solid var(--line); border-bottom: 0; border-radius: 4px 4px 0 0; padding: 0.25em 0.75em; }
@@ -707,13 +740,13 @@ SEARCH_JS = r"""// The book's search: every section of every chapter whose text 
 """
 
 
-def build(root: Path, out: Path) -> Site:
+def build(root: Path, out: Path, screens: Path | None = None) -> Site:
     """Builds the site into a fresh directory, then puts it in place of out."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=out.name + ".new-", dir=out.parent))
     try:
-        site = Site(root, fresh)
+        site = Site(root, fresh, screens)
         site.build()
         fresh.chmod(0o755)
         if out.exists():
@@ -856,6 +889,13 @@ def selftest() -> int:
                 if not check(root, out):
                     failures += 1
                     print("selftest: a missing chapter page was not reported")
+                shots = Path(tmp) / "screens"
+                shots.mkdir()
+                (shots / "01-one.png").write_bytes(b"not really a PNG\n")
+                build(root, out, shots)
+                if 'src="screens/01-one.png"' not in (out / "01-one.html").read_text() or check(root, out):
+                    failures += 1
+                    print("selftest: a stage's screenshot is not shown by its chapter, or breaks the check")
                 build(root, out)
                 if 'href="glossary.html#term"' not in (out / "02-two.html").read_text():
                     failures += 1
@@ -878,6 +918,9 @@ def main() -> int:
                    help="the repository root (default: the parent of book/)")
     p.add_argument("--out", type=Path, help="where the site goes (it is replaced)")
     p.add_argument("--check", action="store_true", help="check the site after building it")
+    p.add_argument("--screens", type=Path, metavar="DIR",
+                   help="the stages' screenshots (screens.py's NN-name.png): each chapter shows its "
+                        "stage's; a missing one is left out")
     p.add_argument("--selftest", action="store_true", help="test the builder and the check")
     args = p.parse_args()
     if args.selftest:
@@ -888,7 +931,7 @@ def main() -> int:
     if not (root / "book").is_dir():
         print(f"site.py: error: {root} has no book/ directory (is --root the repository?)", file=sys.stderr)
         return 1
-    site = build(root, args.out)
+    site = build(root, args.out, args.screens.resolve() if args.screens else None)
     print(f"site.py: {len(site.pages)} pages in {site.out}; open {site.out / 'index.html'}")
     if args.check:
         problems = check(root, site.out)

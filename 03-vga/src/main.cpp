@@ -5,12 +5,15 @@
 #include <boot/boot.h>
 
 #include "cpu.h"
+#include "framebuffer.h"
 #include "panic.h"
 #include "vga_buffer.h"
 
 #include <cstdint>
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t /*multiboot_info_phys*/) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    // Under UEFI there is no VGA text mode: the writer draws on GRUB's framebuffer instead.
+    framebuffer::init(multiboot_info_phys);
     // GRUB leaves its last messages on the screen.
     vga::WRITER.lock()->clear_screen();
 

@@ -8,8 +8,7 @@
     // The panic may come from code that holds the writer's lock; waiting for it would never
     // end. In that case write through a writer of our own: nothing else runs after a panic.
     auto guard = vga::WRITER.try_lock();
-    vga::Writer fallback{vga::BUFFER_ADDRESS,
-                         vga::ColorCode(vga::Color::Yellow, vga::Color::Black)};
+    vga::Writer fallback{vga::screen(), vga::ColorCode(vga::Color::Yellow, vga::Color::Black)};
     vga::Writer& writer = guard ? **guard : fallback;
 
     writer.set_color(vga::ColorCode(vga::Color::LightRed, vga::Color::Black));

@@ -1,6 +1,8 @@
 // The VGA text buffer: an 80x25 grid of cells at physical address 0xb8000, each a character
 // byte (code page 437) and an attribute byte (background colour << 4 | foreground colour).
 // The Writer prints into the last row and scrolls the screen up on a newline, as a terminal does.
+// Under UEFI there is no text mode: the cells are kept in memory instead and a CellDisplay, the
+// framebuffer console (framebuffer.h), draws each one the Writer changes.
 #pragma once
 
 #include "format.h"
@@ -60,11 +62,37 @@ inline constexpr std::uintptr_t BUFFER_ADDRESS = 0xb8000;
 // Printed in place of bytes the text mode would show as something other than ASCII.
 inline constexpr std::uint8_t REPLACEMENT_CHARACTER = 0xfe;  // ■ in code page 437
 
+// Shows cells somewhere the hardware does not show them by itself.
+class CellDisplay {
+public:
+    // Called after the cell at (row, column) changed to `cell`.
+    virtual void show(std::size_t row, std::size_t column, std::uint16_t cell) = 0;
+
+protected:
+    ~CellDisplay() = default;
+};
+
+// Where the cells are: the buffer's address, and the display that shows them (none for the VGA
+// buffer, which the VGA hardware shows).
+struct Screen {
+    std::uintptr_t buffer;
+    CellDisplay* display;
+};
+
+// The screen every writer uses: the VGA buffer until use_display() replaces it.
+Screen screen();
+// Moves WRITER and later writers onto `buffer` (BUFFER_HEIGHT * BUFFER_WIDTH cells in ordinary
+// memory), shown by `display`, and draws every cell once. Called once, before other printing.
+void use_display(std::uintptr_t buffer, CellDisplay& display);
+
 class Writer final : public fmt::Sink {
 public:
     // `buffer` is the address of BUFFER_HEIGHT * BUFFER_WIDTH cells: the VGA buffer in the
     // kernel, an array in host tests. Kept as an integer so a Writer can be constant-initialised.
-    constexpr Writer(std::uintptr_t buffer, ColorCode color) : buffer_(buffer), color_(color) {}
+    constexpr Writer(std::uintptr_t buffer, ColorCode color, CellDisplay* display = nullptr)
+        : buffer_(buffer), display_(display), color_(color) {}
+    constexpr Writer(Screen screen, ColorCode color)
+        : Writer(screen.buffer, color, screen.display) {}
 
     void write_byte(std::uint8_t byte);
     // Printable ASCII and '\n' are written as they are; every other byte as REPLACEMENT_CHARACTER.
@@ -75,12 +103,18 @@ public:
     void set_color(ColorCode color) { color_ = color; }
     std::size_t column() const { return column_; }
 
+    // Moves onto other cells (see use_display) and shows them all on `display`.
+    void attach(Screen screen);
+
 private:
     void new_line();
     void clear_row(std::size_t row);
     volatile std::uint16_t& cell(std::size_t row, std::size_t column) const;
+    // Writes a cell and has the display draw it, unless it holds that value already.
+    void set_cell(std::size_t row, std::size_t column, std::uint16_t value);
 
     std::uintptr_t buffer_;
+    CellDisplay* display_;
     std::size_t column_ = 0;
     ColorCode color_;
 };

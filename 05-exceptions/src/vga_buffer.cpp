@@ -4,10 +4,42 @@ namespace vga {
 
 constinit Spinlock<Writer> WRITER{Writer{BUFFER_ADDRESS, ColorCode(Color::Yellow, Color::Black)}};
 
+namespace {
+constinit Screen current_screen{BUFFER_ADDRESS, nullptr};
+}  // namespace
+
+Screen screen() { return current_screen; }
+
+void use_display(std::uintptr_t buffer, CellDisplay& display) {
+    current_screen = Screen{buffer, &display};
+    WRITER.lock()->attach(current_screen);
+}
+
+void Writer::attach(Screen screen) {
+    buffer_ = screen.buffer;
+    display_ = screen.display;
+    if (display_ == nullptr) return;
+    for (std::size_t row = 0; row < BUFFER_HEIGHT; ++row) {
+        for (std::size_t column = 0; column < BUFFER_WIDTH; ++column)
+            display_->show(row, column, cell(row, column));
+    }
+}
+
 volatile std::uint16_t& Writer::cell(std::size_t row, std::size_t column) const {
     // The cells are memory-mapped I/O: every access goes through a volatile reference so the
     // compiler keeps writes it would otherwise consider dead (nothing in the program reads them).
     return reinterpret_cast<volatile std::uint16_t*>(buffer_)[row * BUFFER_WIDTH + column];
+}
+
+void Writer::set_cell(std::size_t row, std::size_t column, std::uint16_t value) {
+    if (display_ == nullptr) {
+        cell(row, column) = value;
+        return;
+    }
+    // Drawing a cell costs 128 pixel writes: scrolling redraws only the cells that change.
+    if (cell(row, column) == value) return;
+    cell(row, column) = value;
+    display_->show(row, column, value);
 }
 
 void Writer::write_byte(std::uint8_t byte) {
@@ -16,7 +48,7 @@ void Writer::write_byte(std::uint8_t byte) {
         return;
     }
     if (column_ >= BUFFER_WIDTH) new_line();
-    cell(BUFFER_HEIGHT - 1, column_) = screen_char(byte, color_);
+    set_cell(BUFFER_HEIGHT - 1, column_, screen_char(byte, color_));
     ++column_;
 }
 
@@ -31,7 +63,7 @@ void Writer::write(const char* text, std::size_t length) {
 void Writer::new_line() {
     for (std::size_t row = 1; row < BUFFER_HEIGHT; ++row) {
         for (std::size_t column = 0; column < BUFFER_WIDTH; ++column) {
-            cell(row - 1, column) = cell(row, column);
+            set_cell(row - 1, column, cell(row, column));
         }
     }
     clear_row(BUFFER_HEIGHT - 1);
@@ -40,7 +72,7 @@ void Writer::new_line() {
 
 void Writer::clear_row(std::size_t row) {
     for (std::size_t column = 0; column < BUFFER_WIDTH; ++column)
-        cell(row, column) = screen_char(' ', color_);
+        set_cell(row, column, screen_char(' ', color_));
 }
 
 void Writer::clear_screen() {
@@ -71,7 +103,7 @@ KERNEL_TEST(test_println_many) {
 KERNEL_TEST(test_println_output) {
     constexpr char text[] = "Some test string that fits on a single line";
     println("{}", text);
-    const auto* cells = reinterpret_cast<const volatile std::uint16_t*>(BUFFER_ADDRESS);
+    const auto* cells = reinterpret_cast<const volatile std::uint16_t*>(screen().buffer);
     for (std::size_t i = 0; i + 1 < sizeof text; ++i) {
         const auto cell = cells[(BUFFER_HEIGHT - 2) * BUFFER_WIDTH + i];
         ASSERT_EQ(static_cast<char>(cell & 0xff), text[i]);

@@ -4,6 +4,7 @@
 
 #include <boot/boot.h>
 
+#include "framebuffer.h"
 #include "kernel.h"
 #include "qemu_exit.h"
 #include "serial.h"
@@ -67,7 +68,8 @@ constexpr const char* EXPECTED[] = {"EXCEPTION: PAGE FAULT (vector 14)",
 
 }  // namespace
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     serial_print("exception_report::{}...\t", TEST_NAME);
     raise();

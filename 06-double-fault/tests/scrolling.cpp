@@ -4,10 +4,12 @@
 #include <boot/boot.h>
 
 #include "cpu.h"
+#include "framebuffer.h"
 #include "panic.h"
 #include "vga_buffer.h"
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     vga::WRITER.lock()->clear_screen();
     for (int i = 0; i < 30; ++i) println("line {}", i);
     print("tail");

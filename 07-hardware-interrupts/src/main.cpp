@@ -6,6 +6,7 @@
 #include <boot/boot.h>
 
 #include "cpu.h"
+#include "framebuffer.h"
 #include "kernel.h"
 #include "panic.h"
 #include "vga_buffer.h"
@@ -16,7 +17,9 @@
 #include "test_framework.h"
 #endif
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t /*multiboot_info_phys*/) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    // Under UEFI there is no VGA text mode: the writer draws on GRUB's framebuffer instead.
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
 #if defined(UNIT_TESTS)
     run_tests();

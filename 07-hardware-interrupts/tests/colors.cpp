@@ -3,13 +3,15 @@
 #include <boot/boot.h>
 
 #include "cpu.h"
+#include "framebuffer.h"
 #include "panic.h"
 #include "vga_buffer.h"
 
 using vga::Color;
 using vga::ColorCode;
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     vga::WRITER.lock()->clear_screen();
     vga::WRITER.lock()->set_color(ColorCode(Color::Black, Color::White));
     println("black on white");

@@ -5,13 +5,15 @@
 #include <boot/boot.h>
 
 #include "cpu.h"
+#include "framebuffer.h"
 #include "kernel.h"
 #include "panic.h"
 #include "pic.h"
 #include "serial.h"
 #include "vga_buffer.h"
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     pic::PICS.lock()->set_masked(0, true);  // no timer dots
     vga::WRITER.lock()->clear_screen();

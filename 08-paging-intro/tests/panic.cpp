@@ -2,10 +2,12 @@
 
 #include <boot/boot.h>
 
+#include "framebuffer.h"
 #include "panic.h"
 #include "vga_buffer.h"
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     vga::WRITER.lock()->clear_screen();
     println("about to panic");
     panic("something went wrong: {} is not {}", 42, 43);

@@ -3,6 +3,7 @@
 
 #include <boot/boot.h>
 
+#include "framebuffer.h"
 #include "qemu_exit.h"
 #include "serial.h"
 #include "test_framework.h"
@@ -16,7 +17,8 @@ void should_fail() {
 
 }  // namespace
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     should_fail();
     serial_println("[test did not panic]");
     exit_qemu(QemuExitCode::Failed);

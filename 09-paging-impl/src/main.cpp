@@ -6,6 +6,7 @@
 #include <boot/boot.h>
 
 #include "cpu.h"
+#include "framebuffer.h"
 #include "kernel.h"
 #include "memory.h"
 #include "panic.h"
@@ -30,6 +31,8 @@ void show_translation(std::uint64_t address) {
 #endif
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    // Under UEFI there is no VGA text mode: the writer draws on GRUB's framebuffer instead.
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
 #if defined(UNIT_TESTS)

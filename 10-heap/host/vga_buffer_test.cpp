@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -87,6 +88,49 @@ TEST_F(WriterTest, ClearScreenBlanksEverything) {
 TEST_F(WriterTest, FormatsThroughTheSinkInterface) {
     fmt::format_to(writer, "{} + {} = {:#x}", 1, 2, 3);
     EXPECT_EQ(row(BUFFER_HEIGHT - 1), "1 + 2 = 0x3");
+}
+
+// A display that records what it was asked to draw, as the framebuffer console would draw it.
+class RecordingDisplay final : public vga::CellDisplay {
+public:
+    struct Shown {
+        std::size_t row, column;
+        std::uint16_t cell;
+    };
+    std::vector<Shown> shown;
+    void show(std::size_t row, std::size_t column, std::uint16_t cell) override {
+        shown.push_back({row, column, cell});
+    }
+};
+
+TEST(WriterWithDisplay, AttachDrawsEveryCellOnce) {
+    std::array<std::uint16_t, BUFFER_HEIGHT * BUFFER_WIDTH> cells{};
+    RecordingDisplay display;
+    vga::Writer writer{0, YELLOW};
+    writer.attach(vga::Screen{reinterpret_cast<std::uintptr_t>(cells.data()), &display});
+    EXPECT_EQ(display.shown.size(), BUFFER_HEIGHT * BUFFER_WIDTH);
+}
+
+TEST(WriterWithDisplay, DrawsExactlyTheCellsThatChange) {
+    std::array<std::uint16_t, BUFFER_HEIGHT * BUFFER_WIDTH> cells{};
+    RecordingDisplay display;
+    vga::Writer writer{reinterpret_cast<std::uintptr_t>(cells.data()), YELLOW, &display};
+    writer.clear_screen();  // every cell changes from 0 to a yellow space
+    EXPECT_EQ(display.shown.size(), BUFFER_HEIGHT * BUFFER_WIDTH);
+
+    display.shown.clear();
+    writer.write("ab", 2);
+    ASSERT_EQ(display.shown.size(), 2u);
+    EXPECT_EQ(display.shown[1].row, BUFFER_HEIGHT - 1);
+    EXPECT_EQ(display.shown[1].column, 1u);
+    EXPECT_EQ(display.shown[1].cell, vga::screen_char('b', YELLOW));
+
+    // A new line moves "ab" up a row and blanks the last row: four cells change, and the other
+    // 1996, blank before and after, are not drawn again.
+    display.shown.clear();
+    writer.write("\n", 1);
+    EXPECT_EQ(display.shown.size(), 4u);
+    EXPECT_EQ(cells[(BUFFER_HEIGHT - 2) * BUFFER_WIDTH], vga::screen_char('a', YELLOW));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "allocator.h"
 #include "cpu.h"
+#include "framebuffer.h"
 #include "kernel.h"
 #include "ktl/box.h"
 #include "ktl/rc.h"
@@ -34,6 +35,8 @@ void show_translation(std::uint64_t address) {
 #endif
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    // Under UEFI there is no VGA text mode: the writer draws on GRUB's framebuffer instead.
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
     allocator::init_kernel_heap();

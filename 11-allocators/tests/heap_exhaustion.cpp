@@ -4,6 +4,7 @@
 #include <boot/boot.h>
 
 #include "allocator.h"
+#include "framebuffer.h"
 #include "kernel.h"
 #include "memory.h"
 #include "qemu_exit.h"
@@ -21,6 +22,7 @@ volatile std::size_t request =
 }  // namespace
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
     allocator::init_kernel_heap();

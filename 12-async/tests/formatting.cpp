@@ -3,13 +3,15 @@
 #include <boot/boot.h>
 
 #include "cpu.h"
+#include "framebuffer.h"
 #include "panic.h"
 #include "vga_buffer.h"
 
 #include <cstdint>
 #include <limits>
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     vga::WRITER.lock()->clear_screen();
     println("decimal: {} {} {} {} {}|", 0, -1, 12345, std::numeric_limits<std::int64_t>::min(),
             std::numeric_limits<std::uint64_t>::max());

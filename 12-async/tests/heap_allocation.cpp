@@ -4,6 +4,7 @@
 #include <boot/boot.h>
 
 #include "allocator.h"
+#include "framebuffer.h"
 #include "kernel.h"
 #include "ktl/box.h"
 #include "ktl/vec.h"
@@ -15,6 +16,7 @@
 #include <new>
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
     allocator::init_kernel_heap();

@@ -6,6 +6,7 @@
 
 #include <boot/boot.h>
 
+#include "framebuffer.h"
 #include "kernel.h"
 #include "memory.h"
 #include "serial.h"
@@ -14,6 +15,7 @@
 #include <cstdint>
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
     run_tests();

@@ -6,6 +6,7 @@
 #include <boot/boot.h>
 
 #include "allocator.h"
+#include "framebuffer.h"
 #include "kernel.h"
 #include "memory.h"
 #include "panic.h"
@@ -16,6 +17,7 @@
 #include "vga_buffer.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
     allocator::init_kernel_heap();

@@ -9,6 +9,7 @@
 
 #include "allocator.h"
 #include "cpu.h"
+#include "framebuffer.h"
 #include "interrupts.h"
 #include "kernel.h"
 #include "memory.h"
@@ -19,6 +20,7 @@
 #include "vga_buffer.h"
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     kernel::init();
     memory::init(memory::PhysAddr(multiboot_info_phys));
     allocator::init_kernel_heap();

@@ -9,6 +9,7 @@
 
 #include <boot/boot.h>
 
+#include "framebuffer.h"
 #include "gdt.h"
 #include "interrupts.h"
 #include "qemu_exit.h"
@@ -66,7 +67,8 @@ void test_page_fault_handler(interrupts::InterruptStackFrame&, interrupts::PageF
 
 }  // namespace
 
-extern "C" [[noreturn]] void kernel_main(std::uint64_t) {
+extern "C" [[noreturn]] void kernel_main(std::uint64_t multiboot_info_phys) {
+    framebuffer::init(multiboot_info_phys);
     serial_print("stack_overflow::stack_overflow...\t");
     gdt::init();
     TEST_IDT.page_fault.set_handler<test_page_fault_handler>();

@@ -57,12 +57,24 @@
 #define MULTIBOOT2_TAG_MEMORY_MAP 6
 #define MULTIBOOT2_MEMORY_AVAILABLE 1
 
+#define MULTIBOOT2_HEADER_TAG_FRAMEBUFFER 5
+#define MULTIBOOT2_HEADER_TAG_OPTIONAL    1 /* flags bit 0: boot even if it cannot be met */
+#define FRAMEBUFFER_WIDTH                 640
+#define FRAMEBUFFER_HEIGHT                480
+#define FRAMEBUFFER_DEPTH                 32
+
 #define ERROR_ATTRIBUTE   0x4f /* white on red */
 
 /* ---------------------------------------------------------------------------------------------
  * Multiboot2 header (multiboot2 specification, 3.1.1): magic, architecture 0 (i386 protected
- * mode), header length, checksum, then tags; only the end tag. Without an address tag GRUB loads
- * the ELF segments at their physical addresses and enters at the ELF entry point. */
+ * mode), header length, checksum, then tags. Without an address tag GRUB loads the ELF segments
+ * at their physical addresses and enters at the ELF entry point.
+ * The framebuffer tag (3.1.10) asks for a 640x480 framebuffer in 32-bit colour, marked optional:
+ * a UEFI machine has no VGA text mode, and without the tag GRUB's EFI build hands over no screen
+ * at all. Under BIOS, grub.cfg (common/cmake/make_iso.cmake) sets gfxpayload=text, so the VGA
+ * text mode stays and the boot information describes it as an EGA text framebuffer. GRUB falls
+ * back to another mode when 640x480 is not offered; the kernels draw their 640x400 cell grid at
+ * the top left of whatever they get (stage 03's framebuffer.h). */
     .section .multiboot2, "a"
     .balign 8
 multiboot2_header:
@@ -70,6 +82,13 @@ multiboot2_header:
     .long 0
     .long multiboot2_header_end - multiboot2_header
     .long 0x100000000 - (MULTIBOOT2_HEADER_MAGIC + (multiboot2_header_end - multiboot2_header))
+    .balign 8
+    .short MULTIBOOT2_HEADER_TAG_FRAMEBUFFER
+    .short MULTIBOOT2_HEADER_TAG_OPTIONAL
+    .long 20 /* size */
+    .long FRAMEBUFFER_WIDTH
+    .long FRAMEBUFFER_HEIGHT
+    .long FRAMEBUFFER_DEPTH
     .balign 8
     .short 0 /* end tag: type 0, flags 0, size 8 */
     .short 0

@@ -151,6 +151,24 @@ add_library(workbook_boot OBJECT
   "${WORKBOOK_COMMON_DIR}/runtime/runtime.cpp")
 target_link_libraries(workbook_boot PRIVATE workbook_kernel_flags)
 
+# The framebuffer consoles' 8x16 font (common/include/font/vga_font.h), converted from a Debian
+# console font at build time. A static library: only kernels that draw on a framebuffer link it.
+set(WORKBOOK_FONT "/usr/share/consolefonts/default8x16.psf.gz" CACHE FILEPATH
+  "The 8x16 PSF font (code page 437 order) the framebuffer console draws with")
+if(NOT EXISTS "${WORKBOOK_FONT}")
+  message(FATAL_ERROR "The framebuffer console's font ${WORKBOOK_FONT} is missing: it comes with "
+    "the Debian package console-data (sudo apt-get install console-data, or run ./workbook, which "
+    "installs it), or set WORKBOOK_FONT to another 8x16 PSF font in code page 437 order.")
+endif()
+set(_font_cpp "${CMAKE_BINARY_DIR}/generated/vga_font.cpp")
+add_custom_command(OUTPUT "${_font_cpp}"
+  COMMAND "${Python3_EXECUTABLE}" "${WORKBOOK_COMMON_DIR}/font/psf.py" "${WORKBOOK_FONT}" "${_font_cpp}"
+  DEPENDS "${WORKBOOK_COMMON_DIR}/font/psf.py" "${WORKBOOK_FONT}"
+  COMMENT "Converting the console font ${WORKBOOK_FONT}"
+  VERBATIM)
+add_library(workbook_font STATIC "${_font_cpp}")
+target_link_libraries(workbook_font PRIVATE workbook_kernel_flags)
+
 # --- the build fixture -------------------------------------------------------------------------
 # CTest never runs a stale kernel: every test of a stage (and of the harness) requires a fixture,
 # <target>/build, that builds the stage's target first. So plain `ctest`, `ctest -R ...` and
@@ -288,6 +306,8 @@ function(workbook_kernel name)
   elseif(WORKBOOK_STAGE_LIBRARY)
     target_link_libraries(${target} PRIVATE ${WORKBOOK_STAGE_LIBRARY})
   endif()
+  # After the stage's library on the link line, which refers to it.
+  target_link_libraries(${target} PRIVATE workbook_font)
   target_compile_definitions(${target} PRIVATE ${_wk_DEFINITIONS})
   # The sources whose KERNEL_TESTs the kernel links, for workbook_kernel_tests: its own, and
   # with UNIT_TESTS the library's, all of whose objects it links.

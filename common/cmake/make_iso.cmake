@@ -13,8 +13,12 @@ file(WRITE "${_tree}/boot/grub/grub.cfg"
   "set default=0\n"
   "menuentry \"${NAME}\" {\n"
   "    multiboot2 /boot/kernel.elf\n"
+  "    if [ \"$grub_platform\" = efi ]; then insmod all_video; else set gfxpayload=text; fi\n"
   "    boot\n"
   "}\n")
+# Under UEFI GRUB needs a video driver (all_video: efi_gop among others) to set up the
+# framebuffer the kernel's multiboot2 header asks for; under BIOS gfxpayload=text keeps the VGA
+# text mode despite that request. all_video and test ([) exist for both platforms.
 # No biosdisk in --install-modules: the BIOS core image always has it, and with GRUB's EFI
 # modules installed too (a hybrid image) grub-mkrescue fails looking for an EFI biosdisk.mod.
 # No --compress: GRUB would unpack xz-compressed modules at every boot, which takes Bochs about
@@ -22,7 +26,7 @@ file(WRITE "${_tree}/boot/grub/grub.cfg"
 execute_process(
   COMMAND "${GRUB_MKRESCUE}" -o "${ISO}" "${_tree}"
           --fonts= --locales= --themes=
-          "--install-modules=multiboot2 normal iso9660 part_msdos"
+          "--install-modules=multiboot2 normal iso9660 part_msdos all_video test"
   RESULT_VARIABLE _result
   OUTPUT_VARIABLE _out
   ERROR_VARIABLE _out)

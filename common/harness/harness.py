@@ -73,7 +73,7 @@ class VgaCheck:
             col = self.col + i
             got_char = qemu.cp437(screen.char(self.row, col))
             got_attr = screen.attr(self.row, col)
-            if got_char != expected or (self.attr is not None and got_attr != self.attr):
+            if got_char != expected or (self.attr is not None and not screen.attr_matches(self.row, col, self.attr)):
                 want_attr = "any" if self.attr is None else f"{self.attr:#04x}"
                 return (f"VGA row {self.row}, column {col}: expected {expected!r} with attribute "
                         f"{want_attr}, got {got_char!r} with attribute {got_attr:#04x} "
@@ -140,6 +140,9 @@ class Run:
                 return f"serial output contains /{pattern}/, which it must not"
         if self.args.vga or self.args.screen_contains:
             if screen is None:
+                problem = getattr(m, "screen_problem", None)
+                if problem:
+                    return f"could not read the framebuffer screen: {problem}"
                 return "could not read the VGA buffer from the guest"
             for check in self.args.vga:
                 problem = check.check(screen)

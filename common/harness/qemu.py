@@ -43,10 +43,19 @@ def cp437(byte: int) -> str:
 
 
 class Screen:
-    """The 80x25 VGA text buffer: a character byte and an attribute byte per cell."""
+    """The 80x25 VGA text buffer: a character byte and an attribute byte per cell.
 
-    def __init__(self, raw: bytes) -> None:
+    fg_unknown: the cells (row * 80 + column) whose foreground colour is not known, because the
+    screen was decoded from a framebuffer picture in which they show no lit pixel
+    (fbscreen.py); attribute checks compare only their background."""
+
+    def __init__(self, raw: bytes, fg_unknown: frozenset[int] = frozenset()) -> None:
         self.raw = raw
+        self.fg_unknown = fg_unknown
+
+    def attr_matches(self, row: int, col: int, attr: int) -> bool:
+        mask = 0xF0 if row * VGA_COLUMNS + col in self.fg_unknown else 0xFF
+        return self.attr(row, col) & mask == attr & mask
 
     def char(self, row: int, col: int) -> int:
         return self.raw[2 * (row * VGA_COLUMNS + col)]
@@ -323,6 +332,8 @@ class Machine:
         args += extra or []
         self.args = args
         self._ending: Ending | None = None
+        self._font = None  # fbscreen.Font, loaded at the first framebuffer_screen()
+        self.screen_problem: str | None = None  # why framebuffer_screen() last read nothing
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             die_with_parent(args),
@@ -416,6 +427,32 @@ class Machine:
         except (OSError, ConnectionError):
             return None
         return Screen(raw) if len(raw) == VGA_COLUMNS * VGA_ROWS * 2 else None
+
+    def framebuffer_screen(self) -> Screen | None:
+        """Reads the framebuffer console's cells out of the running guest: QEMU's screendump
+        decoded back into VGA text cells (fbscreen.py). For kernels booted under UEFI, which have
+        no VGA text buffer. A picture that is not the console's grid (GRUB's menu, firmware
+        screens) reads as None, and screen_problem says what could not be read."""
+        if self.monitor is None or self.exited() is not None:
+            return None
+        import fbscreen  # only runs under UEFI need it (and the font it reads)
+
+        name = "screen.ppm"
+        try:
+            self.monitor.command(f'screendump "{name}"')
+            with open(os.path.join(self.workdir, name), "rb") as f:
+                picture = f.read()
+        except (OSError, ConnectionError):
+            return None
+        try:
+            if self._font is None:
+                self._font = fbscreen.Font()
+            decoded = fbscreen.decode(picture, self._font)
+        except fbscreen.DecodeError as e:
+            self.screen_problem = str(e)
+            return None
+        self.screen_problem = None
+        return Screen(decoded.raw, decoded.fg_unknown)
 
     def monitor_command(self, line: str) -> str | None:
         """A monitor command's output, or None when the monitor cannot be reached."""

@@ -30,10 +30,14 @@ constexpr char HELLO[] = "Hello World!";
 [[noreturn]] void panic() { halt_forever(); }
 
 extern "C" [[noreturn]] void kernel_main(std::uint64_t /*multiboot_info_phys*/) {
+    // LAB(hello-vga): write HELLO into the VGA buffer, a character and an attribute per cell
+    // STUB: (void)VGA_BUFFER, (void)LIGHT_CYAN_ON_BLACK, (void)HELLO;
+    // STUB: panic();  // "lab hello-vga: not written yet" (stage 02's panic only stops the CPU)
     auto* vga = reinterpret_cast<volatile std::uint8_t*>(VGA_BUFFER);
     for (std::size_t i = 0; i + 1 < sizeof HELLO; ++i) {
         vga[i * 2] = static_cast<std::uint8_t>(HELLO[i]);
         vga[i * 2 + 1] = LIGHT_CYAN_ON_BLACK;
     }
+    // END LAB(hello-vga)
     halt_forever();
 }

@@ -1,5 +1,7 @@
 #include "keyboard.h"
 
+#include "panic.h"
+
 #include <cstddef>
 
 namespace keyboard {
@@ -270,6 +272,9 @@ std::optional<DecodedKey> Keyboard::process_keyevent(KeyEvent event) {
     }
     if (!down) return std::nullopt;
 
+    // LAB(scancode-decoder): what a key press types: letters, keypad, the US layout's symbols
+    // STUB: (void)numpad_digit, (void)us_layout;
+    // STUB: panic("lab scancode-decoder: not written yet");
     const bool shift = left_shift_ || right_shift_;
     if (const char l = letter(event.code); l != 0) {
         // Caps lock inverts shift for letters only.
@@ -283,6 +288,7 @@ std::optional<DecodedKey> Keyboard::process_keyevent(KeyEvent event) {
         return DecodedKey::unicode(shift ? c.shifted : c.normal);
     }
     return DecodedKey::raw(event.code);
+    // END LAB(scancode-decoder)
 }
 
 }  // namespace keyboard

@@ -466,6 +466,8 @@ class Site:
         (self.out / "screens").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, self.out / site_path)
         typed = ""
+        if int(stage[:2]) == 1:
+            typed = " when it had halted: GRUB's line is all there is, since the kernel writes nothing"
         if int(stage[:2]) >= 7:
             typed = " after typing <kbd>hello World!</kbd> (the timer's dots land between the keys)"
         figure = (f'<figure class="screen"><img src="{rel_url(page, site_path)}" width="720" height="400" '

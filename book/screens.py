@@ -106,10 +106,12 @@ def dotted(text: str) -> str:
 
 def boot(build: Path, stage: str, *, kernel: str = "kernel", keys: str | None = None,
          typed: str | None = None, monitor_commands: tuple[str, ...] = (), screendump: bool = False,
-         timeout: float = BOOT_TIMEOUT) -> Capture:
+         timeout: float = BOOT_TIMEOUT, ends: str = "success") -> Capture:
     """Boots one kernel of a stage and captures its screen, serial output and monitor answers
     at the ready moment (see the module's description). The main kernel boots from its GRUB ISO,
-    other kernels (test kernels that report over serial and exit) straight from their ELF."""
+    other kernels (test kernels that report over serial and exit) straight from their ELF. A
+    kernel that exits must end the way `ends` says: "success" or "failure" (a test kernel whose
+    test fails on purpose)."""
     cap = Capture(stage)
     elf = build / stage / f"{kernel}.elf"
     image = build / stage / "kernel.iso" if kernel == "kernel" else elf
@@ -129,8 +131,9 @@ def boot(build: Path, stage: str, *, kernel: str = "kernel", keys: str | None = 
             ending = m.ending()
             if ending is not None:
                 cap.serial = m.serial()
-                if ending.kind != "success":
-                    cap.error = f"{stage}/{kernel}: the kernel ended: {ending.kind}: {ending.detail}"
+                if ending.kind != ends:
+                    cap.error = (f"{stage}/{kernel}: the kernel ended: {ending.kind}: {ending.detail}"
+                                 + (f" (expected: {ends})" if ends != "success" else ""))
                 return cap  # a test kernel that exits: its serial output is all there is
             if time.monotonic() > deadline:
                 screen = m.screen()

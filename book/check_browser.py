@@ -22,7 +22,7 @@ Chromium is driven through its DevTools protocol over a pipe (--remote-debugging
 check needs nothing but Debian's `chromium` package and Python's standard library. Without
 Chromium the check cannot judge the site: it says how to install it and exits with 77, which
 CTest reports as skipped, except under CI (the environment variable CI is set), where it fails.
-`./workbook test` installs Chromium unless told --no-browser.
+`./workbook test --browser` installs Chromium and runs this test.
 
 --selftest builds a small site with one of each kind of breakage and checks that each is caught
 (it needs Chromium too)."""
@@ -442,7 +442,7 @@ def main() -> int:
     if chromium is None:
         print(f"check_browser: {'the browser ' + repr(a.chromium) if a.chromium else 'Chromium'} is not "
               "installed, so the book's pages cannot be checked in a browser. Install it with: "
-              "sudo apt-get install chromium (./workbook test installs it unless told --no-browser)")
+              "sudo apt-get install chromium (./workbook test --browser installs it)")
         if os.environ.get("CI"):
             print("check_browser: failed: CI must check the pages in a browser")
             return 1

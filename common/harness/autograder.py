@@ -654,8 +654,15 @@ def check_workflow(path: str, stage: str) -> list[str]:
     try:
         import yaml
     except ImportError:
-        print("check: python3-yaml is not installed: the workflow's YAML is not parsed")
-        return []
+        # Debian's python3-yaml is in the system interpreter's dist-packages, which a python3
+        # from pyenv or a virtual environment does not read.
+        sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            import yaml
+        except ImportError:
+            print("check: python3-yaml is not installed: the workflow's YAML is not parsed "
+                  "(./workbook test --handouts installs it)")
+            return []
     with open(path) as f:
         doc = yaml.safe_load(f)
     problems = []

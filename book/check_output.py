@@ -9,11 +9,13 @@ the line before its fence (GitHub and the website do not show it):
     <!-- output: 04 serial kernel=unit_tests -->      the serial output of a test kernel
     <!-- output: 02 monitor "info registers" -->      what QEMU's monitor answers to a command
     <!-- output: 07 screen keys="h e l l o" -->       the screen after typing (QEMU key names)
+    <!-- output: 11 serial kernel=x ends=failure -->  a test kernel whose test fails on purpose
 
 The check boots each kernel once (the main kernel from its GRUB ISO, a test kernel from its ELF),
 at the moment screens.py takes its screenshot: a halting kernel once it has halted, a running one
 (stage 07 on) once its last line and a few timer dots are on the screen, after the keys if any.
-Kernels that exit (test kernels) are read when they have exited. Then each block must appear in
+Kernels that exit (test kernels) are read when they have exited, which must be with QEMU's
+success status unless the marker says ends=failure. Then each block must appear in
 that output as it appears in a file quoted by an excerpt:
 
   * the block's lines stand in the output as consecutive lines, compared without trailing spaces;
@@ -67,11 +69,12 @@ class Block:
     command: str = ""         # the monitor command
     kernel: str = "kernel"
     keys: str | None = None
+    ends: str = "success"     # how an exiting kernel must end: success, or failure
     lines: list[str] = field(default_factory=list)
 
     @property
-    def boot_key(self) -> tuple[str, str, str | None]:
-        return self.stage, self.kernel, self.keys
+    def boot_key(self) -> tuple[str, str, str | None, str]:
+        return self.stage, self.kernel, self.keys, self.ends
 
     @property
     def dots(self) -> bool:
@@ -104,8 +107,10 @@ def parse_marker(spec: str, stages: list[str]) -> tuple[dict, str | None]:
         fields["command"], rest = rest[0], rest[1:]
     for word in rest:
         key, sep, value = word.partition("=")
-        if not sep or key not in ("kernel", "keys") or not value:
-            return {}, f"the output marker's {word!r} is not kernel=NAME or keys=\"KEYS\""
+        if not sep or key not in ("kernel", "keys", "ends") or not value:
+            return {}, f"the output marker's {word!r} is not kernel=NAME, keys=\"KEYS\" or ends=failure"
+        if key == "ends" and value not in ("success", "failure"):
+            return {}, f"the output marker's {word!r}: a kernel ends with success or failure"
         fields[key] = value
     return fields, None
 
@@ -259,11 +264,11 @@ def check(root: Path, build: Path, jobs: int, only: set[str] | None = None) -> t
         groups.setdefault(b.boot_key, []).append(b)
 
     def run(key: tuple) -> screens.Capture:
-        stage, kernel, keys = key
+        stage, kernel, keys, ends = key
         commands = tuple(sorted({b.command for b in groups[key] if b.source == "monitor"}))
         return screens.boot(build, stage, kernel=kernel, keys=keys,
                             typed=screens.echo_of(keys) if keys else None,
-                            monitor_commands=commands)
+                            monitor_commands=commands, ends=ends)
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         captures = dict(zip(groups, pool.map(run, groups)))
@@ -326,6 +331,14 @@ def selftest() -> int:
         if len(blocks) != 1 or blocks[0].stage != "05-five" or blocks[0].lines != ["Hi"] or len(problems) != 3:
             failures += 1
             print(f"selftest: markers read wrong: {blocks}, {problems}")
+    stages = ["11-eleven"]
+    fields, problem = parse_marker("11 serial kernel=k ends=failure", stages)
+    if problem or fields.get("ends") != "failure":
+        failures += 1
+        print(f"selftest: ends=failure read wrong: {fields}, {problem}")
+    if parse_marker("11 serial ends=crash", stages)[1] is None:
+        failures += 1
+        print("selftest: ends=crash was accepted")
     print(f"selftest: {'all cases behave' if failures == 0 else f'{failures} case(s) misbehave'}")
     return 1 if failures else 0
 

@@ -4,10 +4,11 @@
 Boots each stage's main kernel (build/NN-name/kernel.iso) headless under QEMU, waits until its
 screen shows what its chapter describes, and saves QEMU's picture of the screen (the monitor's
 `screendump`) as DIR/NN-name.png. The book's website (site.py --screens DIR) shows each chapter
-its stage's screen. Stage 01 shows nothing and is left out.
+its stage's screen. Stage 01 writes nothing: its picture is what GRUB left on the screen when the
+kernel halted, which is what Chapter 1 says a successful boot looks like.
 
 When is a screen "ready"? A fixed condition, so that two builds take the same picture:
-  * stages 02 to 06 halt when they are done: the picture is taken once the CPU has halted for
+  * stages 01 to 06 halt when they are done: the picture is taken once the CPU has halted for
     good (halted with interrupts off, inside the kernel);
   * from stage 07 on the kernel keeps running, the timer prints a dot on every tick and the
     keyboard echoes keys. The picture is taken once the stage's last line is on the screen
@@ -105,10 +106,12 @@ def dotted(text: str) -> str:
 
 def boot(build: Path, stage: str, *, kernel: str = "kernel", keys: str | None = None,
          typed: str | None = None, monitor_commands: tuple[str, ...] = (), screendump: bool = False,
-         timeout: float = BOOT_TIMEOUT) -> Capture:
+         timeout: float = BOOT_TIMEOUT, ends: str = "success") -> Capture:
     """Boots one kernel of a stage and captures its screen, serial output and monitor answers
     at the ready moment (see the module's description). The main kernel boots from its GRUB ISO,
-    other kernels (test kernels that report over serial and exit) straight from their ELF."""
+    other kernels (test kernels that report over serial and exit) straight from their ELF. A
+    kernel that exits must end the way `ends` says: "success" or "failure" (a test kernel whose
+    test fails on purpose)."""
     cap = Capture(stage)
     elf = build / stage / f"{kernel}.elf"
     image = build / stage / "kernel.iso" if kernel == "kernel" else elf
@@ -128,8 +131,9 @@ def boot(build: Path, stage: str, *, kernel: str = "kernel", keys: str | None = 
             ending = m.ending()
             if ending is not None:
                 cap.serial = m.serial()
-                if ending.kind != "success":
-                    cap.error = f"{stage}/{kernel}: the kernel ended: {ending.kind}: {ending.detail}"
+                if ending.kind != ends:
+                    cap.error = (f"{stage}/{kernel}: the kernel ended: {ending.kind}: {ending.detail}"
+                                 + (f" (expected: {ends})" if ends != "success" else ""))
                 return cap  # a test kernel that exits: its serial output is all there is
             if time.monotonic() > deadline:
                 screen = m.screen()
@@ -232,12 +236,12 @@ def main() -> int:
     p.add_argument("--build", type=Path, required=True, help="the build directory (build/)")
     p.add_argument("--out", type=Path, required=True, help="where the PNGs go (build/book-screens/)")
     p.add_argument("--jobs", type=int, default=1, help="kernels booted at once (default 1)")
-    p.add_argument("stages", nargs="*", help="stage directories (default: every stage from 02 on "
-                   "whose kernel is built)")
+    p.add_argument("stages", nargs="*", help="stage directories (default: every stage whose "
+                   "kernel is built)")
     a = p.parse_args()
     build = a.build.resolve()
     stages = a.stages or sorted(d.name for d in build.iterdir()
-                                if (d / "kernel.iso").is_file() and stage_number(d.name) >= 2)
+                                if (d / "kernel.iso").is_file() and re.fullmatch(r"\d\d-.+", d.name))
     if not stages:
         print(f"screens.py: error: no stage kernel ISOs in {build}; build them first "
               "(./workbook iso N)", file=sys.stderr)

@@ -466,6 +466,8 @@ class Site:
         (self.out / "screens").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, self.out / site_path)
         typed = ""
+        if int(stage[:2]) == 1:
+            typed = " when it had halted: GRUB's line is all there is, since the kernel writes nothing"
         if int(stage[:2]) >= 7:
             typed = " after typing <kbd>hello World!</kbd> (the timer's dots land between the keys)"
         figure = (f'<figure class="screen"><img src="{rel_url(page, site_path)}" width="720" height="400" '
@@ -652,9 +654,14 @@ form.search input { width: 100%; font: inherit; font-size: 0.95rem; padding: 0.2
 nav.pager { display: flex; justify-content: space-between; gap: 1rem; padding: 0.6rem 0; font-size: 0.95rem; }
 nav.pager.bottom { border-top: 1px solid var(--line); margin-top: 2rem; }
 nav.pager a { text-decoration: none; }
+nav.pager > * { min-width: 0; }
 nav.pager .prev, nav.pager .next { flex: 1 1 0; }
 nav.pager .next { text-align: right; }
-nav.pager .up { flex: 0 0 auto; }
+nav.pager .up { flex: 0 1 auto; text-align: center; }
+@media (max-width: 40rem) {  /* a phone: "up" on a row of its own, previous and next below it */
+  nav.pager { flex-wrap: wrap; gap: 0.3rem 1rem; }
+  nav.pager .up { order: -1; flex: 1 1 100%; text-align: left; }
+}
 nav.toc { background: var(--box); border: 1px solid var(--line); border-radius: 4px; padding: 0.5em 1em; margin: 1em 0 1.5em; font-size: 0.95rem; }
 nav.toc p { margin: 0.2em 0 0.4em; }
 nav.toc summary { cursor: pointer; font-weight: 600; }

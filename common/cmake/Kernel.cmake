@@ -236,6 +236,10 @@ set(WORKBOOK_PRIVATE_TESTS_STAGE "" CACHE STRING "the stage the private test ker
 # listed here; a teacher's CI can switch them all on with -DWORKBOOK_HANDOUT_TESTS=all.
 set(WORKBOOK_HANDOUT_TESTS "05;09;12" CACHE STRING
   "stage numbers whose handout CTest builds and grades (labs_handout), or all, or empty")
+# The stages whose Gradescope bundle CTest tries (autograder_gradescope, label handout): two
+# grades of the stage's handout, host tests included.
+set(WORKBOOK_AUTOGRADER_TESTS "05" CACHE STRING
+  "stage numbers whose Gradescope autograder bundle CTest runs (autograder_gradescope), or empty")
 
 function(_workbook_labs)
   set(stage_dir "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -288,6 +292,17 @@ function(_workbook_labs)
     # or two on 2 CPUs), so `./workbook test` leaves them out unless given --handouts, as CI is.
     set_tests_properties(${WORKBOOK_STAGE}/labs_handout PROPERTIES
       LABELS handout TIMEOUT 1200 COST 500 PROCESSORS 2)
+  endif()
+  # The Gradescope bundle of the handout (./workbook handout --autograder gradescope): its
+  # run_autograder, with Gradescope's directories moved into the build directory, must write a
+  # results.json with the score ./workbook grade gives the same tree (common/harness/autograder.py).
+  if(NOT EXISTS "${CMAKE_SOURCE_DIR}/.workbook-handout" AND WORKBOOK_STAGE_NUMBER IN_LIST WORKBOOK_AUTOGRADER_TESTS)
+    add_test(NAME ${WORKBOOK_STAGE}/autograder_gradescope
+      COMMAND ${Python3_EXECUTABLE} "${WORKBOOK_COMMON_DIR}/harness/autograder.py" check
+              --root "${CMAKE_SOURCE_DIR}" --stage ${WORKBOOK_STAGE}
+              --work "${CMAKE_CURRENT_BINARY_DIR}/autograder")
+    set_tests_properties(${WORKBOOK_STAGE}/autograder_gradescope PROPERTIES
+      LABELS handout TIMEOUT 1800 COST 500 PROCESSORS 2)
   endif()
 endfunction()
 

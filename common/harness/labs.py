@@ -412,9 +412,11 @@ Debian packages it is missing (through sudo) and says which; `./workbook --help`
 """
 
 
-def write_handout(root: str, stage: str, dest: str, with_earlier: bool, earlier_stages: list[str]) -> dict:
+def write_handout(root: str, stage: str, dest: str, with_earlier: bool, earlier_stages: list[str],
+                  extra=None) -> dict:
     """Writes the student's repository for `stage` into dest (which must not exist or be
-    empty) and commits it; returns what it wrote."""
+    empty) and commits it; returns what it wrote. extra(dest), when given, adds files to the
+    tree before the commit (the GitHub Classroom workflow)."""
     import shutil
     import subprocess
     if is_handout(root):
@@ -449,6 +451,8 @@ def write_handout(root: str, stage: str, dest: str, with_earlier: bool, earlier_
         f.write(student_readme(stage, groups, regions, chapters, earlier))
     with open(os.path.join(dest, HANDOUT_MARK), "w") as f:
         f.write(f"{stage}\n")
+    if extra is not None:
+        extra(dest)
     git = ["git", "-C", dest]
     identity = []
     for key, value in (("user.name", "workbook handout"), ("user.email", "handout@workbook.invalid")):

@@ -22,21 +22,26 @@
 #       target <stage>-kernel, building it and its ISO alone), for a test kernel when one of its
 #       tests says GRUB or BOCHS. UNIT_TESTS builds it and the stage's library with UNIT_TESTS
 #       defined, so their in-kernel tests are linked in.
-#   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [TIMEOUT <seconds>]
-#                 [EXPECT_VERDICT <verdict> [EXPECT_OUTPUT <text>...]] [ARGS <harness arguments...>])
+#   workbook_test(<test> KERNEL <name> [GRUB] [BOCHS] [UEFI] [TIMEOUT <seconds>]
+#                 [EXPECT_VERDICT <verdict> [EXPECT_OUTPUT <text>...]] [ARGS <harness arguments...>]
+#                 [WRAP <command...>])
 #       A CTest test named <stage>/<test>, labeled <stage>, that boots the kernel through the
 #       harness (common/harness/harness.py --help lists the arguments). Test kernels boot
 #       directly (QEMU -kernel: no firmware boot menu, no GRUB, about 0.3 s faster); the main
 #       kernel, and a test kernel whose test says GRUB, boot through SeaBIOS and GRUB from the ISO,
 #       as on a learner's machine. Those tests are also labeled grub. BOCHS adds the same test
 #       under Bochs, <stage>/bochs/<test>, labeled <stage> and bochs (when Bochs is installed; see
-#       WORKBOOK_BOCHS below), always from the ISO. TIMEOUT replaces the harness's timeout
+#       WORKBOOK_BOCHS below), always from the ISO. UEFI adds the same test booted on UEFI
+#       firmware (OVMF) through GRUB's EFI build from the ISO, <stage>/uefi/<test>, labeled
+#       <stage> and uefi (when OVMF is installed; see Dependencies.cmake): same arguments, same
+#       checks, same expected verdict. (workbook_uefi_test registers only that one.) TIMEOUT replaces the harness's timeout
 #       (WORKBOOK_TEST_TIMEOUT). EXPECT_VERDICT makes it a test of an expected failure, for a
 #       kernel whose failure is what its design predicts: it passes only when the harness reports
 #       that verdict (FAILED, PANIC, ...) with a non-zero status and its output contains every
 #       EXPECT_OUTPUT text (common/harness/selftest/expect_verdict.py). CTest's WILL_FAIL would
 #       accept any failure, a triple fault or a hang included. Name such a test <test>_fails.
-#   workbook_unit_tests(<name>)
+#       WRAP runs the harness command under a checking script (common/harness/check_frames.py).
+#   workbook_unit_tests(<name> [UEFI])
 #       For a kernel that runs in-kernel tests (a UNIT_TESTS kernel, or a test kernel that calls
 #       run_tests()): <stage>/<name> runs all of them in one boot and requires "Running N tests"
 #       with N the number found (workbook_kernel_tests), and each test found gets a CTest test
@@ -51,6 +56,10 @@
 #   workbook_script_test(<test> COMMAND <command...>)
 #       A CTest test <stage>/<test>, labeled <stage>, that runs a script of its own rather than
 #       the harness (the ELF checks of stages 01 and 02).
+#   workbook_uefi_test(<test> KERNEL <name> [TIMEOUT <seconds>] [EXPECT_VERDICT ...] [ARGS ...])
+#       Only the UEFI variant of a test: <stage>/uefi/<test>, as workbook_test's UEFI adds it.
+#       The main kernel's ISO gets a test of its own too, <stage>/iso_boot_images: xorriso lists
+#       a BIOS and a UEFI boot image in it (common/harness/check_iso.py).
 #   workbook_kernel_iso(<name>), workbook_boot_arguments(<out-var> <name> <grub>)
 #       The GRUB ISO of a kernel, and the harness arguments that boot it; workbook_test uses them,
 #       and so do the harness's own tests (common/CMakeLists.txt), which boot kernels differently.
@@ -341,6 +350,11 @@ function(workbook_kernel name)
     workbook_kernel_iso(kernel)
     add_custom_target(${WORKBOOK_STAGE}-kernel)
     add_dependencies(${WORKBOOK_STAGE}-kernel ${target}_iso)
+    # Every ISO is a hybrid one: BIOS and UEFI boot images both (the configure step checks that
+    # grub-mkrescue can make them; this checks the ISO the stage really made).
+    add_test(NAME ${WORKBOOK_STAGE}/iso_boot_images
+      COMMAND ${WORKBOOK_PYTHON} "${WORKBOOK_COMMON_DIR}/harness/check_iso.py" "${CMAKE_CURRENT_BINARY_DIR}/kernel.iso")
+    set_tests_properties(${WORKBOOK_STAGE}/iso_boot_images PROPERTIES LABELS ${WORKBOOK_STAGE} TIMEOUT 60)
   endif()
 endfunction()
 
@@ -376,7 +390,7 @@ function(workbook_boot_arguments out name grub)
 endfunction()
 
 function(workbook_test test)
-  cmake_parse_arguments(_wt "GRUB;BOCHS" "KERNEL;TIMEOUT;EXPECT_VERDICT" "EXPECT_OUTPUT;ARGS" ${ARGN})
+  cmake_parse_arguments(_wt "GRUB;BOCHS;UEFI;_UEFI_ONLY" "KERNEL;TIMEOUT;EXPECT_VERDICT" "EXPECT_OUTPUT;ARGS;WRAP" ${ARGN})
   if(_wt_UNPARSED_ARGUMENTS OR NOT _wt_KERNEL)
     message(FATAL_ERROR "workbook_test(${test}): needs KERNEL <name>; not understood: ${_wt_UNPARSED_ARGUMENTS}")
   endif()
@@ -396,12 +410,29 @@ function(workbook_test test)
   elseif(DEFINED _wt_EXPECT_OUTPUT)
     message(FATAL_ERROR "workbook_test(${test}): EXPECT_OUTPUT needs EXPECT_VERDICT")
   endif()
+  # WRAP: a script the harness command runs under, which adds checks of its own (check_frames.py).
+  set(expect ${_wt_WRAP} ${expect})
   set(labels ${WORKBOOK_STAGE})
   if(_wt_KERNEL STREQUAL "kernel")
     set(_wt_GRUB TRUE)
   endif()
   if(_wt_GRUB)
     list(APPEND labels grub)
+  endif()
+  if(_wt_UEFI AND WORKBOOK_UEFI_TESTS)
+    # On OVMF, always from the ISO: QEMU's -kernel path belongs to SeaBIOS. OVMF itself takes
+    # about 4 s under TCG, so the timeout is the same generous one.
+    workbook_boot_arguments(boot ${_wt_KERNEL} TRUE)
+    add_test(NAME ${WORKBOOK_STAGE}/uefi/${test}
+      COMMAND ${expect} ${WORKBOOK_PYTHON} "${WORKBOOK_HARNESS}" --firmware uefi ${boot}
+              --timeout ${_wt_TIMEOUT}
+              ${_wt_ARGS})
+    math(EXPR backstop "${_wt_TIMEOUT} + 30")
+    set_tests_properties(${WORKBOOK_STAGE}/uefi/${test} PROPERTIES
+      LABELS "${WORKBOOK_STAGE};uefi" TIMEOUT ${backstop})
+  endif()
+  if(_wt__UEFI_ONLY)
+    return()
   endif()
   workbook_boot_arguments(boot ${_wt_KERNEL} ${_wt_GRUB})
   add_test(NAME ${WORKBOOK_STAGE}/${test}
@@ -421,6 +452,12 @@ function(workbook_test test)
     set_tests_properties(${WORKBOOK_STAGE}/bochs/${test} PROPERTIES
       LABELS "${WORKBOOK_STAGE};bochs" TIMEOUT ${backstop})
   endif()
+endfunction()
+
+# Only the UEFI variant of a test (see workbook_test's UEFI): for a test whose BIOS version is
+# registered some other way (workbook_unit_tests), or that exists only under UEFI.
+function(workbook_uefi_test test)
+  workbook_test(${test} UEFI _UEFI_ONLY ${ARGN})
 endfunction()
 
 # A test that runs a script of its own (ELF checks, GDB) rather than the harness.
@@ -460,8 +497,11 @@ function(workbook_kernel_tests out kernel)
 endfunction()
 
 function(workbook_unit_tests kernel)
-  if(ARGN)
-    message(FATAL_ERROR "workbook_unit_tests(${kernel}): takes only the kernel; its tests are found "
+  set(uefi "")
+  if(ARGN STREQUAL "UEFI")
+    set(uefi UEFI)
+  elseif(ARGN)
+    message(FATAL_ERROR "workbook_unit_tests(${kernel} [UEFI]): takes only the kernel; its tests are found "
                         "in its sources (not understood: ${ARGN})")
   endif()
   workbook_kernel_tests(tests ${kernel})
@@ -472,7 +512,8 @@ function(workbook_unit_tests kernel)
   # One boot running every registered test. The count must be the number found: a test the
   # scan missed (an indented KERNEL_TEST, one made by another macro) would otherwise run only
   # here, without a CTest test of its own.
-  workbook_test(${kernel} KERNEL ${kernel} ARGS --expect exit "--serial=Running ${count} tests")
+  # With UEFI, that one boot also runs on OVMF (not each test alone: OVMF's 4 s each).
+  workbook_test(${kernel} KERNEL ${kernel} ${uefi} ARGS --expect exit "--serial=Running ${count} tests")
   foreach(test IN LISTS tests)
     workbook_test(${test} KERNEL ${kernel} ARGS --expect exit --test-filter ${test})
   endforeach()

@@ -15,6 +15,11 @@
 #       The cache variable WORKBOOK_ALLOCATOR, the design of the kernel heap's allocator (bump,
 #       linked_list or fixed_size_block, the default), checked; sets <out-var> to the definition
 #       that selects the design in allocator.cpp (KERNEL_ALLOCATOR_FIXED_SIZE_BLOCK).
+#   workbook_frames_test(<test> KERNEL <name> [ARGS <harness arguments...>])
+#       A kernel that prints the memory map and the frames its frame allocator hands out
+#       (tests/memory_map.cpp), booted through GRUB on SeaBIOS (<stage>/<test>) and on OVMF
+#       (<stage>/uefi/<test>, label uefi): the two firmwares' maps differ, and under each
+#       common/harness/check_frames.py checks every frame against the map the kernel printed.
 
 function(workbook_compile_test test)
   cmake_parse_arguments(_wc "KERNEL" "SOURCE;EXPECT_ERROR" "DEFINITIONS" ${ARGN})
@@ -60,4 +65,13 @@ function(workbook_allocator_option out_var)
   endif()
   string(TOUPPER "KERNEL_ALLOCATOR_${WORKBOOK_ALLOCATOR}" definition)
   set(${out_var} ${definition} PARENT_SCOPE)
+endfunction()
+
+function(workbook_frames_test test)
+  cmake_parse_arguments(_wf "" "KERNEL" "ARGS" ${ARGN})
+  if(_wf_UNPARSED_ARGUMENTS OR NOT _wf_KERNEL)
+    message(FATAL_ERROR "workbook_frames_test(${test}): needs KERNEL <name>; not understood: ${_wf_UNPARSED_ARGUMENTS}")
+  endif()
+  workbook_test(${test} KERNEL ${_wf_KERNEL} GRUB UEFI ARGS ${_wf_ARGS}
+    WRAP ${WORKBOOK_PYTHON} "${WORKBOOK_COMMON_DIR}/harness/check_frames.py" --)
 endfunction()

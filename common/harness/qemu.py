@@ -253,6 +253,62 @@ def direct_load_problem(elf: str) -> str | None:
     return None
 
 
+# The firmware a machine boots on. BIOS is QEMU's default, SeaBIOS. UEFI is OVMF (Debian package
+# ovmf), found at the first of these that exists: a code image with a variable store beside it
+# (each machine gets a copy of the store, as its firmware writes to it), or one combined image.
+FIRMWARES = ("bios", "uefi")
+OVMF_SPLIT = [  # (code, variables): Debian 12 and 13
+    ("/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"),
+    ("/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd"),
+    ("/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd"),
+]
+OVMF_COMBINED = ["/usr/share/ovmf/OVMF.fd", "/usr/share/qemu/OVMF.fd"]
+
+
+def find_ovmf() -> tuple[str, str | None]:
+    """OVMF's code image and its variable store (None for a combined image, booted with -bios).
+    WORKBOOK_OVMF_CODE (and WORKBOOK_OVMF_VARS) name other files."""
+    code, store = os.environ.get("WORKBOOK_OVMF_CODE"), os.environ.get("WORKBOOK_OVMF_VARS")
+    if code:
+        for path in (code, store):
+            if path and not os.path.isfile(path):
+                raise SystemExit(f"error: {path} (from WORKBOOK_OVMF_CODE/WORKBOOK_OVMF_VARS) does not exist")
+        return code, store or None
+    for code, store in OVMF_SPLIT:
+        if os.path.isfile(code) and os.path.isfile(store):
+            return code, store
+    for code in OVMF_COMBINED:
+        if os.path.isfile(code):
+            return code, None
+    tried = [c for c, _ in OVMF_SPLIT] + OVMF_COMBINED
+    raise SystemExit("error: UEFI firmware (OVMF) not found; install it with: sudo apt-get install ovmf "
+                     f"(looked for {', '.join(tried)}; WORKBOOK_OVMF_CODE and WORKBOOK_OVMF_VARS name "
+                     "other files)")
+
+
+def describe_firmware(firmware: str) -> str:
+    """What the harness prints about the firmware: `UEFI (OVMF ...)` or `BIOS (SeaBIOS)`."""
+    if firmware == "uefi":
+        code, store = find_ovmf()
+        return f"UEFI (OVMF {code}" + (f" with a copy of {os.path.basename(store)})" if store else ")")
+    return "BIOS (SeaBIOS)"
+
+
+def firmware_arguments(firmware: str, workdir: str) -> list[str]:
+    """QEMU's arguments for the firmware; none for SeaBIOS, QEMU's default."""
+    if firmware == "bios":
+        return []
+    if firmware != "uefi":
+        raise SystemExit(f"error: unknown firmware {firmware!r} (known: {', '.join(FIRMWARES)})")
+    code, store = find_ovmf()
+    if store is None:
+        return ["-bios", code]
+    copy = os.path.join(workdir, "OVMF_VARS.fd")
+    shutil.copyfile(store, copy)
+    return ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={code}",
+            "-drive", f"if=pflash,format=raw,unit=1,file={copy}"]
+
+
 class Machine:
     """A QEMU process running one kernel, with serial output collected and a monitor attached.
 
@@ -279,8 +335,14 @@ class Machine:
         gdb_port: int | None = None,
         serial_file: str | None = None,
         terminal_monitor: bool = False,
+        firmware: str = "bios",
     ):
         qemu = find_tool("qemu-system-x86_64", "qemu-system-x86")
+        if firmware not in FIRMWARES:
+            raise SystemExit(f"error: unknown firmware {firmware!r} (known: {', '.join(FIRMWARES)})")
+        if direct and firmware == "uefi":
+            raise SystemExit("error: a kernel boots on UEFI only through GRUB's EFI build from its ISO "
+                             "(QEMU's -kernel path is SeaBIOS's); give the ISO")
         if not os.path.isfile(image):
             raise SystemExit(f"error: {image} does not exist; build it first (./workbook iso STAGE)")
         if direct:
@@ -288,9 +350,11 @@ class Machine:
             if problem:
                 raise SystemExit(f"error: {problem}")
         self.direct = direct
-        # What the harness prints about the boot path.
+        self.firmware = firmware
+        # What the harness prints about the boot path and the firmware.
         self.boot_path = ("direct: QEMU -kernel, multiboot1, no firmware boot menu or GRUB" if direct
                           else "GRUB from the ISO")
+        self.firmware_name = describe_firmware(firmware)
         self.workdir = tempfile.mkdtemp(prefix="workbook-qemu-")
         self.monitor_path = os.path.join(self.workdir, "monitor.sock")
         # serial_file: keep the serial output in a file of the caller's (it outlives stop()).
@@ -309,6 +373,7 @@ class Machine:
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-monitor", f"unix:{self.monitor_path},server,nowait",
             "-d", "cpu_reset", "-D", self.log_path,
+            *firmware_arguments(firmware, self.workdir),
         ]
         if terminal_monitor:
             # The terminal carries COM1 and a second monitor, multiplexed: Ctrl-A c switches between
@@ -416,9 +481,12 @@ class Machine:
         return CpuState(int(m.group(1), 16), int(m.group(2), 16), m.group(3) == "1")
 
     def screen(self) -> Screen | None:
-        """Reads the VGA text buffer out of the running guest."""
+        """Reads the VGA text buffer out of the running guest; under UEFI, which has no text
+        mode, the framebuffer console's cells (framebuffer_screen)."""
         if self.monitor is None or self.exited() is not None:
             return None
+        if self.firmware == "uefi":
+            return self.framebuffer_screen()
         name = "vga.bin"
         try:
             self.monitor.command(f'pmemsave {VGA_ADDRESS:#x} {VGA_COLUMNS * VGA_ROWS * 2} "{name}"')

@@ -20,6 +20,10 @@ switches between the two, Ctrl-A x ends QEMU.
 SIGTERM and SIGHUP (`timeout`, a closed terminal) stop the emulator as Ctrl-C does; and the
 emulator is started so that it dies with this process even when nothing can clean up (SIGKILL).
 
+--firmware uefi boots the ISO on UEFI firmware (OVMF) through GRUB's EFI build instead of
+SeaBIOS, as most laptops would; the screen is then the kernel's framebuffer console, which
+Machine.framebuffer_screen reads back into characters and colours (fbscreen.py).
+
 With --emulator bochs the run is always headless (Bochs runs on a pseudo-terminal of the
 harness's, see bochs.py). Bochs has no exit device: a test kernel's result is in its serial
 output, and the run ends when the kernel halts for good.
@@ -83,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", help="what to call the kernel in messages (default: the image's path)")
     p.add_argument("--emulator", choices=["qemu", "bochs"], default="qemu",
                    help="the machine to boot on (default: qemu; bochs is always headless)")
+    p.add_argument("--firmware", choices=qemu.FIRMWARES, default="bios",
+                   help="bios: SeaBIOS (default); uefi: OVMF, booting GRUB's EFI build from the ISO")
     p.add_argument("--headless", action="store_true", help="no window even when a display is available")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop QEMU after this many seconds (default: run until the kernel stops or Ctrl-C)")
@@ -109,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         return 4
     if a.emulator == "bochs" and (a.kvm or a.qemu_arg or a.kernel):
         p.error("--kernel, --kvm and --qemu-arg are QEMU options; not available with --emulator bochs")
+    if a.firmware == "uefi" and (a.emulator == "bochs" or a.kernel):
+        p.error("--firmware uefi boots an ISO under QEMU (OVMF, GRUB's EFI build); not with --kernel "
+                "or --emulator bochs")
     if a.emulator == "bochs" and (a.monitor or a.keys):
         p.error("--monitor and --keys need QEMU's monitor; not available with --emulator bochs")
     if a.keys_after and not a.keys:
@@ -125,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     if not window and not a.headless and a.emulator == "qemu":
         how += " (no display: $DISPLAY and $WAYLAND_DISPLAY are unset)"
     limit = f", for at most {a.timeout:g} s" if a.timeout else ""
-    machine = "under Bochs" if a.emulator == "bochs" else f"with QEMU ({accel.upper()})"
+    machine = ("under Bochs" if a.emulator == "bochs" else
+               f"with QEMU ({accel.upper()}) on {qemu.describe_firmware(a.firmware)}")
     say(f"booting {name} {how} {machine}{limit}; Ctrl-C stops it.")
     say("serial output (COM1) follows." if not window else
         "serial output (COM1) follows; close the window to end.")
@@ -140,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             m: qemu.Machine | bochs.Machine = bochs.Machine(a.iso, serial_to_stdout=True)
         else:
             m = qemu.Machine(image, direct=a.kernel is not None, headless=not window, accel=accel,
-                             serial_to_stdout=True, extra=a.qemu_arg, terminal_monitor=a.monitor)
+                             serial_to_stdout=True, extra=a.qemu_arg, terminal_monitor=a.monitor,
+                             firmware=a.firmware)
     except qemu.Terminated as t:  # ended while the emulator started; it has stopped itself
         return 128 + t.signum
     except KeyboardInterrupt:
@@ -213,8 +224,11 @@ def main(argv: list[str] | None = None) -> int:
             say(f"stopped {m.emulator} {why}{state}")
             if reason == "signal":
                 code = 128 + signal.Signals[signal_name].value
+        problem = getattr(m, "screen_problem", None)  # QEMU under UEFI; Bochs has none
+        if screen is None and status is None and not window and problem:
+            say(f"could not read the framebuffer screen: {problem}")
         if screen is not None:
-            say("the VGA text screen at the end:")
+            say("the screen at the end:" if a.firmware == "uefi" else "the VGA text screen at the end:")
             print(screen.render(color=sys.stdout.isatty() and not a.no_color), flush=True)
         elif not window and status is not None:
             say(f"({m.emulator} has exited, so the screen can no longer be read)")

@@ -15,8 +15,9 @@ labs.toml, in a stage directory (read with Python's tomllib, 3.11 or later):
     points = 20
 
 A group's score is its points times the share of its tests that pass. The stage's build fixture
-(<stage>/build), its checks of this file (<stage>/labs_*) and the tests under Bochs
-(<stage>/bochs/*, the same kernels booted in a second emulator) are not graded.
+(<stage>/build), its checks of this file (<stage>/labs_*), the tests under Bochs (<stage>/bochs/*,
+the same kernels booted in a second emulator) and under UEFI firmware (<stage>/uefi/*, the same
+kernels booted on OVMF, about 4 s more each) are not graded.
 
 Lab markers, in a stage's C++ sources (src/, tests/):
 
@@ -53,7 +54,7 @@ END_RE = re.compile(rf"^\s*// END LAB\(({LAB_NAME})\)\s*$")
 ANY_MARKER_RE = re.compile(r"//\s*(LAB\(|STUB:|END LAB)")
 SOURCE_SUFFIXES = (".cpp", ".h", ".hpp", ".S")
 # Tests of a stage that no grade counts: the build fixture, the labs checks, the Bochs copies.
-UNGRADED = ("build", "labs_*", "bochs/*")
+UNGRADED = ("build", "labs_*", "bochs/*", "uefi/*")
 
 
 class LabsError(Exception):

@@ -94,8 +94,11 @@ def chapters(root: str) -> list[str]:
 def load(root: str, number: str) -> dict:
     path = os.path.join(root, "book", "solutions", number, "exercises.json")
     if not os.path.isfile(path):
-        raise Problem(f"chapter {number} has no checked exercises ({os.path.relpath(path, root)} "
-                      f"is missing); `./workbook solution --list` lists those that have")
+        answers = os.path.join(root, "book", "solutions", number, "README.md")
+        raise Problem(f"chapter {int(number)} has no checked exercises"
+                      + (f"; the answers to its questions are in {os.path.relpath(answers, root)}"
+                         if os.path.isfile(answers) else "")
+                      + "; `./workbook solution --list` lists the checked ones")
     with open(path, encoding="utf-8") as f:
         spec = json.load(f)
     spec["number"] = number

@@ -447,6 +447,11 @@ def write_handout(root: str, stage: str, dest: str, with_earlier: bool, earlier_
         os.makedirs(os.path.join(dest, "book"), exist_ok=True)
         for c in chapters:
             shutil.copy2(c, os.path.join(dest, "book", os.path.basename(c)))
+    # The book's exercise solutions (book/solutions/) must never reach a student: only the
+    # chapters themselves are copied above. Checked, so that a change to the copying cannot
+    # let them in unnoticed (CTest solutions/not_in_handouts writes every handout too).
+    if os.path.exists(os.path.join(dest, "book", "solutions")):
+        raise LabsError(f"{dest}: book/solutions would reach the handout; it must stay out")
     regions = stage_regions(os.path.join(dest, stage))
     with open(os.path.join(dest, "README.md"), "w") as f:
         f.write(student_readme(stage, groups, regions, chapters, earlier))

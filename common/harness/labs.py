@@ -15,8 +15,9 @@ labs.toml, in a stage directory (read with Python's tomllib, 3.11 or later):
     points = 20
 
 A group's score is its points times the share of its tests that pass. The stage's build fixture
-(<stage>/build), its checks of this file (<stage>/labs_*) and the tests under Bochs
-(<stage>/bochs/*, the same kernels booted in a second emulator) are not graded.
+(<stage>/build), its checks of this file (<stage>/labs_*), the tests under Bochs (<stage>/bochs/*,
+the same kernels booted in a second emulator) and under UEFI firmware (<stage>/uefi/*, the same
+kernels booted on OVMF, about 4 s more each) are not graded.
 
 Lab markers, in a stage's C++ sources (src/, tests/):
 
@@ -53,7 +54,7 @@ END_RE = re.compile(rf"^\s*// END LAB\(({LAB_NAME})\)\s*$")
 ANY_MARKER_RE = re.compile(r"//\s*(LAB\(|STUB:|END LAB)")
 SOURCE_SUFFIXES = (".cpp", ".h", ".hpp", ".S")
 # Tests of a stage that no grade counts: the build fixture, the labs checks, the Bochs copies.
-UNGRADED = ("build", "labs_*", "bochs/*")
+UNGRADED = ("build", "labs_*", "bochs/*", "uefi/*")
 
 
 class LabsError(Exception):
@@ -446,6 +447,11 @@ def write_handout(root: str, stage: str, dest: str, with_earlier: bool, earlier_
         os.makedirs(os.path.join(dest, "book"), exist_ok=True)
         for c in chapters:
             shutil.copy2(c, os.path.join(dest, "book", os.path.basename(c)))
+    # The book's exercise solutions (book/solutions/) must never reach a student: only the
+    # chapters themselves are copied above. Checked, so that a change to the copying cannot
+    # let them in unnoticed (CTest solutions/not_in_handouts writes every handout too).
+    if os.path.exists(os.path.join(dest, "book", "solutions")):
+        raise LabsError(f"{dest}: book/solutions would reach the handout; it must stay out")
     regions = stage_regions(os.path.join(dest, stage))
     with open(os.path.join(dest, "README.md"), "w") as f:
         f.write(student_readme(stage, groups, regions, chapters, earlier))

@@ -1,5 +1,7 @@
 #include "vga_buffer.h"
 
+#include "panic.h"
+
 namespace vga {
 
 constinit Spinlock<Writer> WRITER{Writer{BUFFER_ADDRESS, ColorCode(Color::Yellow, Color::Black)}};
@@ -61,6 +63,13 @@ void Writer::write(const char* text, std::size_t length) {
 }
 
 void Writer::new_line() {
+    // LAB(scrolling): move every row up by one, clear the bottom row, start it at column 0
+    // STUB: static bool told = false;  // the panic prints through this writer: tell it once
+    // STUB: if (!told) {
+    // STUB:     told = true;
+    // STUB:     panic("lab scrolling: not written yet");
+    // STUB: }
+    // STUB: column_ = 0;
     for (std::size_t row = 1; row < BUFFER_HEIGHT; ++row) {
         for (std::size_t column = 0; column < BUFFER_WIDTH; ++column) {
             set_cell(row - 1, column, cell(row, column));
@@ -68,6 +77,7 @@ void Writer::new_line() {
     }
     clear_row(BUFFER_HEIGHT - 1);
     column_ = 0;
+    // END LAB(scrolling)
 }
 
 void Writer::clear_row(std::size_t row) {

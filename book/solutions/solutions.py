@@ -17,7 +17,8 @@ untouched stage, and the stage with the reference solution applied:
   solutions.py reference STAGE --work DIR --cxx CXX --cc CC
                                                       copies the stage, applies every solution of
                                                       the chapter, builds the kernels the checks
-                                                      need (no host tests) and runs the checks:
+                                                      need (host tests only where a check runs
+                                                      one) and runs the checks:
                                                       all must pass
   solutions.py unpatched STAGE --build DIR            the checks against the untouched stage's
                                                       kernels: every one must FAIL (a check that

@@ -17,7 +17,8 @@ untouched stage, and the stage with the reference solution applied:
   solutions.py reference STAGE --work DIR --cxx CXX --cc CC
                                                       copies the stage, applies every solution of
                                                       the chapter, builds the kernels the checks
-                                                      need (no host tests) and runs the checks:
+                                                      need (host tests only where a check runs
+                                                      one) and runs the checks:
                                                       all must pass
   solutions.py unpatched STAGE --build DIR            the checks against the untouched stage's
                                                       kernels: every one must FAIL (a check that
@@ -48,6 +49,15 @@ A check in exercises.json is one of
                                                       reference builds kernels K and host tests H
                                                       for them
   {"snippet": [LINES], "fails_with": [REGEX]}        the same for a few lines of C++ given here
+  {"host_test": H, "test_output": [REGEX], "test_name": REGEX}
+                                                      the stage's host test H (GoogleTest) passes,
+                                                      and one of its tests, whose name matches
+                                                      test_name (default: any), passes with an
+                                                      output (what it prints between its RUN and
+                                                      OK lines) matching each REGEX; with
+                                                      "symbol": REGEX, H also defines a function
+                                                      whose name (nm -C) matches REGEX; the
+                                                      reference builds H
   {"compile": FILE, "defines": [D...], "flags": [F...], "fails_with": [REGEX]}
                                                       compiling the stage's FILE (as a host
                                                       translation unit, with the stage's src/ and
@@ -158,6 +168,8 @@ def run_check(root: str, build: str, stage: str, check: dict) -> str | None:
         if r.returncode != 0 or "No tests were found" in r.stdout:
             return f"ctest -R '{check['ctest']}' failed:\n{indent(r.stdout)}"
         return None
+    if "host_test" in check:
+        return run_host_test(build, stage, check)
     if "compile" in check or "snippet" in check:
         cxx = shutil.which(os.environ.get("CXX", "g++")) or "g++"
         with tempfile.TemporaryDirectory(prefix="solutions-snippet-") as tmp:
@@ -224,6 +236,43 @@ def run_check(root: str, build: str, stage: str, check: dict) -> str | None:
     if r.returncode != 0:
         return f"{check['kernel']}.elf under the harness:\n{indent(r.stdout)}"
     return None
+
+
+_host_test_runs: dict[tuple[str, float], subprocess.CompletedProcess] = {}
+
+
+def run_host_test(build: str, stage: str, check: dict) -> str | None:
+    binary = os.path.join(build, stage, check["host_test"])
+    if not os.path.isfile(binary):
+        return (f"no host test {os.path.relpath(binary, build)} in {build}: the stage does not build "
+                f"it (or it is not built yet)")
+    # The output of one test: its RUN line, what it printed, its OK line (FAILED when it failed).
+    if "symbol" in check:
+        nm = run(["nm", "-C", "--defined-only", binary])
+        if not re.search(check["symbol"], nm.stdout):
+            return f"{check['host_test']} defines no function matching {check['symbol']!r} (nm -C)"
+    # Several checks may read one binary's output: it runs once (per build of it).
+    key = (binary, os.path.getmtime(binary))
+    if key not in _host_test_runs:
+        try:
+            _host_test_runs[key] = run([binary, "--gtest_color=no"], timeout=check.get("timeout", 300))
+        except subprocess.TimeoutExpired:
+            return f"{check['host_test']} did not finish within {check.get('timeout', 300)} s (a hang?)"
+    r = _host_test_runs[key]
+    if r.returncode != 0:
+        return f"{check['host_test']} failed (status {r.returncode}):\n{indent(r.stdout)}"
+    name_regex = check.get("test_name", r".")
+    blocks = re.findall(r"^\[ RUN      \] (\S+)\n(.*?)^\[       OK \] \1\b", r.stdout, re.M | re.S)
+    named = [(name, out) for name, out in blocks if re.search(name_regex, name)]
+    for name, out in named:
+        if all(re.search(x, out) for x in check.get("test_output", [])):
+            return None
+    if not named:
+        return (f"{check['host_test']} passes, but none of its {len(blocks)} tests has a name matching "
+                f"{name_regex!r}")
+    return (f"{check['host_test']} passes, but none of its {len(named)} test(s)"
+            + (f" named like {name_regex!r}" if "test_name" in check else "")
+            + f" prints what matches {check.get('test_output', [])}")
 
 
 def run_exercise(root: str, build: str, stage: str, ex: str, e: dict) -> list[str]:
@@ -328,6 +377,8 @@ def needed_targets(spec: dict, stage: str, exercises: list[str]) -> list[str]:
         for c in e["checks"]:
             if "kernel" in c and c["kernel"] not in kernels:
                 kernels.append(c["kernel"])
+            if "host_test" in c and f"host_{c['host_test']}" not in kernels:
+                kernels.append(f"host_{c['host_test']}")
             if "ctest" in c:
                 kernels += [k for k in c.get("kernels", []) if k not in kernels]
                 kernels += [f"host_{h}" for h in c.get("host_tests", []) if f"host_{h}" not in kernels]
@@ -336,7 +387,8 @@ def needed_targets(spec: dict, stage: str, exercises: list[str]) -> list[str]:
 
 
 def needs_host_tests(spec: dict, exercises: list[str]) -> bool:
-    return any(c.get("host_tests") for ex in exercises for c in spec["exercises"][ex]["checks"])
+    return any(c.get("host_tests") or c.get("host_test")
+               for ex in exercises for c in spec["exercises"][ex]["checks"])
 
 
 def cmd_reference(root: str, spec: dict, work: str, cxx: str, cc: str, keep: bool) -> int:

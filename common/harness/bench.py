@@ -209,8 +209,11 @@ def _spin() -> None:
 
 
 def ctest_wall(a: argparse.Namespace, bdir: str, tmp: str, res: Result) -> None:
-    # The tests `./workbook test` runs: not Bochs's (--bochs), not the handout builds (--handouts).
-    argv = ["ctest", "--test-dir", bdir, "-j", str(a.jobs), "-LE", "^(bochs|handout)$", "--no-label-summary"]
+    # The tests a plain `./workbook test` runs, without the labels it leaves to its flags: Bochs's
+    # (--bochs), OVMF's (--uefi), the handout builds (--handouts), the exercises' reference
+    # solutions (--solutions) and the website in Chromium (--browser).
+    argv = ["ctest", "--test-dir", bdir, "-j", str(a.jobs), "-LE", "^(bochs|uefi|handout|solutions|browser)$",
+            "--no-label-summary"]
     for name, load in (("ctest_quiet", 0), ("ctest_loaded", a.jobs)):
         heading(f"CTest wall time, -j{a.jobs}, " + (f"with {load} busy processes (one per CPU)" if load
                                                     else "quiet machine"))
